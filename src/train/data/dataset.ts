@@ -13,6 +13,12 @@ export interface Split {
   count: number;
   /** Optional ground-truth relevance mask per example, count × H × W (1 = the deciding object). */
   masks?: Uint8Array;
+  /**
+   * Optional bounding box of the deciding object per example, count × 4 as [x0, y0, x1, y1] in
+   * pixels of the stored image: x0, y0 the first covered column and row, x1, y1 one past the last
+   * (so x1 − x0 is the width). Consistent with `masks` when both are present.
+   */
+  boxes?: Float32Array;
 }
 
 export interface Dataset {
@@ -26,6 +32,8 @@ export interface Dataset {
   test: Split;
   /** How raw values were mapped into `x`, so inputs from files can be prepared the same way. */
   normalisation: { mean: number[]; std: number[] } | { scale: number };
+  /** Column names of a table's features, in `x` order (tables only). */
+  featureNames?: string[];
   /** Where the data came from (package, generator and seed, folder), for run.json. */
   provenance: string;
 }
