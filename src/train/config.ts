@@ -223,9 +223,6 @@ const Training = z.strictObject(
     classWeights: ClassWeights.default('none').describe(
       '"none", "auto" (n / (classes · n_c), for imbalanced data) or one weight per class; scales each example\'s loss.',
     ),
-    validationFraction: rate()
-      .default(0.1)
-      .describe('Share of the training split held out for validation when the data set has no validation split.'),
     keepEpochCheckpoints: bool().default(true).describe('Keep the weights of every epoch under checkpoints/epoch-NNN/.'),
   },
   expected('an object'),
@@ -233,15 +230,19 @@ const Training = z.strictObject(
 
 const Augmentation = z.strictObject(
   {
-    rotation: nonNegNum().default(0).describe('Maximum rotation, degrees (uniform in ±rotation).'),
-    horizontalFlip: bool().default(false).describe('Flip left–right with probability 0.5.'),
-    verticalFlip: bool().default(false).describe('Flip top–bottom with probability 0.5.'),
-    zoom: rate().default(0).describe('Maximum zoom, fraction (scale uniform in 1 ± zoom).'),
-    shift: rate().default(0).describe('Maximum shift, fraction of width/height (or length for signals).'),
-    fillMode: oneOf(['reflect', 'nearest', 'constant']).default('reflect').describe('How pixels outside the image are filled.'),
-    fillValue: z.number(expected('a number')).default(0).describe('Value for fillMode "constant".'),
+    rotationRange: z.number(expected('degrees in [0, 180]')).min(0, expected('degrees in [0, 180]')).max(180, expected('degrees in [0, 180]'))
+      .default(0).describe('Rotation drawn uniformly from ±this many degrees.'),
+    widthShiftRange: z.number(expected('a fraction in [0, 1]')).min(0, expected('a fraction in [0, 1]')).max(1, expected('a fraction in [0, 1]'))
+      .default(0).describe('Horizontal shift drawn from ±this fraction of the width.'),
+    heightShiftRange: z.number(expected('a fraction in [0, 1]')).min(0, expected('a fraction in [0, 1]')).max(1, expected('a fraction in [0, 1]'))
+      .default(0).describe('Vertical shift drawn from ±this fraction of the height.'),
+    zoomRange: rate().default(0).describe('Zoom factor drawn from [1 − zoomRange, 1 + zoomRange].'),
+    horizontalFlip: bool().default(false).describe('Mirror left–right with probability ½.'),
+    verticalFlip: bool().default(false).describe('Mirror top–bottom with probability ½.'),
+    fillMode: oneOf(['reflect', 'nearest', 'constant', 'wrap']).default('nearest').describe('How pixels from outside the image are filled.'),
+    cval: z.number(expected('a number')).default(0).describe('Fill value for fillMode "constant".'),
   },
-  expected('null or an object like { "rotation": 10 }'),
+  expected('null or an object like { "rotationRange": 10 }'),
 );
 
 const KFold = z.strictObject(
@@ -270,7 +271,9 @@ const Dataset = z.strictObject(
     options: z
       .record(z.string(), z.unknown(), expected('an object'))
       .default({})
-      .describe('Loader options (limits, validation fraction, image size, path, …), checked by the loader.'),
+      .describe(
+        'Loader options, checked by the loader (`glassbox data list` shows them): seed, validationFraction (default 0.1), trainLimit/testLimit, size, path, ….',
+      ),
   },
   expected('an object like { "name": "mnist" }'),
 );
@@ -284,7 +287,7 @@ export const TrainConfigSchema = z.strictObject(
     dataset: Dataset,
     model: ModelConfig.describe('The network; "architecture" picks one of cnn, cnn1d, mlp, lstm, gru, vit.'),
     training: Training.prefault({}),
-    augmentation: Augmentation.nullable().default(null).describe('null (off) or on-the-fly augmentation of training examples.'),
+    augmentation: Augmentation.nullable().default(null).describe('null (off) or on-the-fly augmentation of training images (src/train/augment.ts; images only).'),
     kfold: KFold.nullable().default(null).describe('null (off) or k-fold cross-validation on the training data.'),
     output: Output.prefault({}),
   },

@@ -24,5 +24,8 @@ export async function encodePng(
     );
   }
   const input = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
-  return sharp(input, { raw: { width, height, channels } }).png().toBuffer();
+  const image = sharp(input, { raw: { width, height, channels } });
+  // Without this sharp widens grey input to RGB, tripling the file.
+  if (channels <= 2) image.toColourspace('b-w');
+  return image.png().toBuffer();
 }

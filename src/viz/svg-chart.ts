@@ -189,7 +189,8 @@ export function lineChart(o: LineChartOptions): string {
     out.push(text(cx, cy, o.yLabel, 'middle', 12, `transform="rotate(-90 ${fmt(cx)} ${fmt(cy)})"`));
   }
   // Data, clipped to the plot area so fixed domains cannot spill over the axes.
-  const clip = `clip${Math.round(Math.random() * 1e9).toString(36)}`;
+  // Ids must be unique within a page holding several charts, and stable across runs.
+  const clip = `clip-${fnv1a(out.join('') + JSON.stringify(o.series.map((x) => x.points)))}`;
   out.push(
     `<defs><clipPath id="${clip}"><rect x="${fmt(left)}" y="${fmt(top)}" width="${fmt(pw)}" height="${fmt(ph)}"/></clipPath></defs>`,
     `<g clip-path="url(#${clip})" fill="none">`,
@@ -241,7 +242,7 @@ function domain(
   }
   const ticks = niceTicks(lo, hi, 5);
   const step = ticks.length > 1 ? ticks[1] - ticks[0] : 0;
-  // Widen to the enclosing round ticks so the curve does not touch the frame.
+  // Widen to the enclosing round ticks so the axes start and end on a labelled tick.
   return [
     ticks[0] > lo ? ticks[0] - step : ticks[0],
     ticks[ticks.length - 1] < hi ? ticks[ticks.length - 1] + step : ticks[ticks.length - 1],
@@ -333,6 +334,12 @@ export function heatmapChart(o: HeatmapOptions): string {
   }
   out.push('</svg>');
   return out.join('\n');
+}
+
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36);
 }
 
 function svgOpen(width: number, height: number, title?: string): string {

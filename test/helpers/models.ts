@@ -31,12 +31,12 @@ export function reseedWeights(model: tf.LayersModel, seed: number, scale = 0.5):
   });
 }
 
-/** conv → conv → pool → GAP → dense, with a smooth activation so finite differences are exact. */
-export function smallCnn(activation: 'tanh' | 'relu' = 'tanh', inputShape = [8, 8, 2]): tf.LayersModel {
+/** conv → conv → pool → flatten → dense; tanh + average pooling make it smooth for finite differences. */
+export function smallCnn(activation: 'tanh' | 'relu' = 'tanh', inputShape = [8, 8, 2], pool: 'max' | 'avg' = 'max'): tf.LayersModel {
   const m = tf.sequential();
   m.add(tf.layers.conv2d({ inputShape, filters: 4, kernelSize: 3, padding: 'same', activation, name: 'conv1' }));
   m.add(tf.layers.conv2d({ filters: 3, kernelSize: 3, strides: 1, padding: 'valid', activation, name: 'conv2' }));
-  m.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }));
+  m.add(pool === 'max' ? tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }) : tf.layers.averagePooling2d({ poolSize: 2, name: 'pool' }));
   m.add(tf.layers.flatten({ name: 'flatten' }));
   m.add(tf.layers.dense({ units: 5, name: 'logits' }));
   reseedWeights(m, 7);

@@ -27,12 +27,12 @@ export interface Architecture<C> {
 }
 
 /** Glorot-uniform kernel initialiser seeded from the build's generator. */
-export function kernelInit(rng: Rng): tf.initializers.Initializer {
+export function kernelInit(rng: Rng): ReturnType<typeof tf.initializers.glorotUniform> {
   return tf.initializers.glorotUniform({ seed: rng.uint32() });
 }
 
 /** He-normal (fan-in) initialiser, better suited to ReLU stacks. */
-export function heInit(rng: Rng): tf.initializers.Initializer {
+export function heInit(rng: Rng): ReturnType<typeof tf.initializers.glorotUniform> {
   return tf.initializers.heNormal({ seed: rng.uint32() });
 }
 

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import { fail } from '../../core/errors.js';
 import type { Dataset, Split } from './dataset.js';
-import { carveValidation, commonOptionsShape, holdOut, parseOptions } from './split.js';
+import { carveValidation, commonOptionsShape, holdOut, parseOptions, shuffleRows } from './split.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
 
@@ -44,16 +44,16 @@ export async function loadImageFolder(options: ImageFolderOptions): Promise<Data
   let test: Split;
   if (presplit) {
     classNames = classFolders(path.join(root, 'train'));
-    fullTrain = await readImages(listImages(path.join(root, 'train'), classNames), args);
+    fullTrain = shuffleRows(await readImages(listImages(path.join(root, 'train'), classNames), args), inputShape, args.seed);
     const testClasses = classFolders(path.join(root, 'test'));
     const unknown = testClasses.find((c) => !classNames.includes(c));
     if (unknown) fail(`test/${unknown} has no matching train/${unknown} folder: every test class must also be a training class`);
-    test = await readImages(listImages(path.join(root, 'test'), classNames, testClasses), args);
+    test = shuffleRows(await readImages(listImages(path.join(root, 'test'), classNames, testClasses), args), inputShape, args.seed);
   } else {
     classNames = classFolders(root);
-    const all = await readImages(listImages(root, classNames), args);
+    const all = shuffleRows(await readImages(listImages(root, classNames), args), inputShape, args.seed);
     const { rest, held } = holdOut(all, inputShape, args.testFraction, `test:${args.seed}`);
-    if (!held) fail(`image folder ${root} has too few images (${all.count}) to hold out a test split: add images or create train/ and test/ folders`);
+    if (!held) fail(`image folder ${root}: no test split could be held out of ${all.count} images: raise testFraction, add images or create train/ and test/ folders`);
     fullTrain = rest;
     test = held;
   }
@@ -68,7 +68,7 @@ export async function loadImageFolder(options: ImageFolderOptions): Promise<Data
     normalisation: { scale: 1 / 255 },
     provenance:
       `image folder ${root} (${classNames.length} classes, ${fullTrain.count + test.count} images), ` +
-      `resized to ${args.height}×${args.width} (${args.fit}), ${args.channels} channel(s), pixels/255; ` +
+      `resized to ${args.height}×${args.width} (${args.fit}), ${args.channels} channel(s), pixels/255, order shuffled (seed ${args.seed}); ` +
       (presplit ? 'train/ and test/ folders as given; ' : `test ${test.count} held out (stratified, seed ${args.seed}); `) +
       `validation ${validation?.count ?? 0} held out of train (stratified)`,
   };

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { fail } from '../../core/errors.js';
+import { createRng } from '../../core/random.js';
 import { stratifiedHoldout } from '../kfold.js';
 import { exampleSize, type Split } from './dataset.js';
 
@@ -67,6 +68,11 @@ export function carveValidation(
 ): { train: Split; validation?: Split } {
   const { rest, held } = holdOut(train, inputShape, fraction, `validation:${seed}`);
   return held ? { train: rest, validation: held } : { train: rest };
+}
+
+/** The rows of `split` in a seeded random order (sources that list examples class by class). */
+export function shuffleRows(split: Split, inputShape: number[], seed: number): Split {
+  return selectRows(split, inputShape, createRng(`order:${seed}`).permutation(split.count));
 }
 
 /** Number of examples of each class 0 … numClasses-1. */

@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { fail } from '../core/errors.js';
+import { loadAnyModel } from '../models/load.js';
+import { explain, listMethods } from '../methods/index.js';
+import { prepareInput } from '../io/input.js';
+import { writeExplanations, type MethodOutput } from '../io/explanation-files.js';
+import { COLORMAPS, type ColormapName } from '../viz/colormap.js';
+
+interface ExplainFlags {
+  model: string;
+  input: string;
+  method: string;
+  target?: string;
+  layer?: string;
+  seed: string;
+  out: string;
+  opacity: string;
+  colormap?: string;
+  score?: string;
+  option: string[];
+}
+
+export function register(program: Command): void {
+  program
+    .command('explain')
+    .description('explain a model\'s prediction with one or more attribution methods')
+    .requiredOption('--model <path>', 'TF.js model.json (or its folder) or .onnx file')
+    .requiredOption('--input <path>', 'PNG/JPEG image or .npy array ([...inputShape] or [N, ...inputShape])')
+    .option('--method <names>', 'comma-separated method names, or "all"', 'gradient,saliency,grad-cam')
+    .option('--target <class>', 'class index to explain (comma-separated for a batch); default: the predicted class')
+    .option('--layer <name>', 'layer for CAM methods; default: the last spatial layer')
+    .option('--seed <n>', 'seed for random methods', '0')
+    .option('--out <dir>', 'output folder', 'runs/explain')
+    .option('--opacity <x>', 'heatmap opacity in overlays, 0..1', '0.5')
+    .option('--colormap <name>', `overlay colour map: ${COLORMAPS.join(', ')}`)
+    .option('--score <kind>', 'explain the "logit" or the "probability"')
+    .option('--option <key=value>', 'method option (repeatable), e.g. --option steps=64', collect, [])
+    .action(async (flags: ExplainFlags) => {
+      await runExplain(flags);
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseOptionPairs(pairs: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) fail(`--option ${pair}: expected key=value`);
+    const key = pair.slice(0, eq);
+    const raw = pair.slice(eq + 1);
+    let value: unknown = raw;
+    if (raw === 'true' || raw === 'false') value = raw === 'true';
+    else if (raw !== '' && Number.isFinite(Number(raw))) value = Number(raw);
+    else if (raw.startsWith('[') || raw.startsWith('{')) {
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        fail(`--option ${key}: ${raw} is not valid JSON`);
+      }
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+function parseNumber(text: string, flag: string, min: number, max: number, integer = false): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+    fail(`${flag} ${text}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
+  }
+  return v;
+}
+
+export async function runExplain(flags: ExplainFlags): Promise<void> {
+  const opacity = parseNumber(flags.opacity, '--opacity', 0, 1);
+  const seed = parseNumber(flags.seed, '--seed', 0, 2 ** 31 - 1, true);
+  if (flags.colormap && !COLORMAPS.includes(flags.colormap as ColormapName)) {
+    fail(`--colormap ${flags.colormap}: choose one of ${COLORMAPS.join(', ')}`);
+  }
+  if (flags.score && flags.score !== 'logit' && flags.score !== 'probability') fail(`--score ${flags.score}: choose logit or probability`);
+  if (!fs.existsSync(flags.input)) fail(`input not found: ${flags.input}`);
+  const model = await loadAnyModel(flags.model);
+  const applicable = listMethods().filter((m) => m.kinds.includes(model.kind) && (model.whiteBox || m.needs === 'predict'));
+  const names = flags.method === 'all' ? applicable.filter((m) => m.family !== 'wrapper').map((m) => m.name) : flags.method.split(',').map((s) => s.trim()).filter(Boolean);
+  const input = await prepareInput(flags.input, model);
+  const n = input.batch.shape[0];
+  const targets = flags.target?.split(',').map((t) => parseNumber(t.trim(), '--target', 0, model.numClasses - 1, true));
+  if (targets && targets.length === 1 && n > 1) targets.length = 0, targets.push(...Array(n).fill(Number(flags.target)));
+  const extra = parseOptionPairs(flags.option);
+  const outputs: MethodOutput[] = [];
+  for (const name of names) {
+    const options: Record<string, unknown> = { ...extra };
+    const spec = listMethods().find((m) => m.name === name);
+    if (flags.layer && spec?.family === 'cam') options.layer = flags.layer;
+    const explanations = await explain(model, input.batch, name, {
+      targets,
+      seed,
+      options: Object.keys(options).length ? filterKnown(spec?.options, options) : undefined,
+      score: flags.score as 'logit' | 'probability' | undefined,
+      log: (m) => process.stderr.write(`${m}\n`),
+    });
+    outputs.push({ method: name, explanations });
+    const e = explanations[0];
+    process.stderr.write(`${name}: target ${e.target}${e.targetName ? ` (${e.targetName})` : ''}, ${e.scoreKind} ${e.score.toFixed(4)}, ${e.milliseconds.toFixed(1)} ms per input\n`);
+  }
+  const written = await writeExplanations(flags.out, outputs, input.givenShape, input.display, {
+    opacity,
+    colormap: flags.colormap as ColormapName | undefined,
+  });
+  model.dispose();
+  for (const w of written) process.stdout.write(`${w}\n`);
+}
+
+/** With several methods, pass each only the --option keys its schema knows. */
+function filterKnown(schema: unknown, options: Record<string, unknown>): Record<string, unknown> {
+  const shape = (schema as { shape?: Record<string, unknown> } | undefined)?.shape;
+  if (!shape) return options;
+  return Object.fromEntries(Object.entries(options).filter(([k]) => k in shape));
+}

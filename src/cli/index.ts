@@ -1,0 +1,4 @@
+/** Entry point of the `glassbox` command. */
+import { main } from './main.js';
+
+process.exitCode = await main(process.argv);
