@@ -2,7 +2,20 @@
 import { registerMethod, listMethods, getMethod } from './registry.js';
 import { vanillaGradient } from './vanilla-gradient.js';
 import { saliency } from './saliency.js';
+import { gradientXInput } from './gradient-x-input.js';
+import { guidedBackprop } from './guided-backprop.js';
+import { deconvnet } from './deconvnet.js';
+import { guidedGradCam } from './guided-grad-cam.js';
+import { integratedGradients } from './integrated-gradients.js';
+import { expectedGradients } from './expected-gradients.js';
+import { smoothGrad, smoothGradSquared, varGrad } from './smoothgrad.js';
 import { gradCam } from './cam/grad-cam.js';
+import { gradCamPlusPlus } from './cam/grad-cam-plus-plus.js';
+import { xgradCam } from './cam/xgrad-cam.js';
+import { layerCam } from './cam/layer-cam.js';
+import { eigenCam } from './cam/eigen-cam.js';
+import { hiResCam } from './cam/hires-cam.js';
+import { featureMapsMethod } from './layers/feature-maps.js';
 
 let done = false;
 
@@ -10,6 +23,10 @@ export function registerBuiltinMethods(): void {
   if (done) return;
   done = true;
   for (const m of [vanillaGradient, saliency, gradCam]) registerMethod(m);
+  for (const m of [gradientXInput, guidedBackprop, deconvnet, guidedGradCam, integratedGradients, expectedGradients]) registerMethod(m);
+  for (const m of [smoothGrad, smoothGradSquared, varGrad]) registerMethod(m);
+  for (const m of [gradCamPlusPlus, xgradCam, layerCam, eigenCam, hiResCam]) registerMethod(m);
+  registerMethod(featureMapsMethod);
 }
 
 registerBuiltinMethods();
@@ -17,3 +34,6 @@ registerBuiltinMethods();
 export { listMethods, getMethod };
 export { explain } from './explain.js';
 export type { Explanation } from './explanation.js';
+export { featureMaps, featureMapGrid } from './layers/feature-maps.js';
+export { visualizeFilters, filterVisualisationOptions } from './layers/filters.js';
+export { tileGrid } from './layers/tile.js';

@@ -48,6 +48,22 @@ export interface GradientResult {
   layerGradient?: NdArray;
 }
 
+/** Gradient of one channel's mean activation (mean over the layer's positions) per example. */
+export interface ChannelGradientRequest {
+  /** [N, ...inputShape] */
+  input: NdArray;
+  layer: string;
+  /** One channel (last axis of the layer output) per example. */
+  channels: number[];
+}
+
+export interface ChannelGradientResult {
+  /** The mean activation of each example's channel. */
+  values: Float32Array;
+  /** [N, ...inputShape] */
+  inputGradient: NdArray;
+}
+
 export interface Model {
   readonly name: string;
   readonly kind: InputKind;
@@ -64,5 +80,7 @@ export interface Model {
   /** Activations of the named layers for a batch. */
   activations(input: NdArray, layers: string[]): Promise<Map<string, NdArray>>;
   gradients(request: GradientRequest): Promise<GradientResult>;
+  /** Optional: what activation maximisation (filter visualisation) needs. */
+  channelGradient?(request: ChannelGradientRequest): Promise<ChannelGradientResult>;
   dispose(): void;
 }

@@ -2,7 +2,7 @@
 import { tf, initTf } from '../runtime/tf.js';
 import type { NdArray } from '../core/ndarray.js';
 import { fail } from '../core/errors.js';
-import type { GradientRequest, GradientResult, InputKind, LayerInfo, Model, OutputKind } from './model.js';
+import type { ChannelGradientRequest, ChannelGradientResult, GradientRequest, GradientResult, InputKind, LayerInfo, Model, OutputKind } from './model.js';
 import { TfjsGraph } from './tfjs-graph.js';
 import { checkInputBatch, checkTargets, findLayer } from './validate.js';
 import { loadLayersModel } from '../io/tfjs-files.js';
@@ -123,6 +123,30 @@ export class TfjsModel implements Model {
     if (result.activation) out.activation = await toNdArray(result.activation);
     if (result.layerGradient) out.layerGradient = await toNdArray(result.layerGradient);
     return out;
+  }
+
+  async channelGradient(req: ChannelGradientRequest): Promise<ChannelGradientResult> {
+    checkInputBatch(req.input, this.inputShape, this.name);
+    const info = findLayer(this.layerList, req.layer, this.name);
+    const n = req.input.shape[0];
+    const channels = info.outputShape[info.outputShape.length - 1];
+    if (req.channels.length !== n) fail(`got ${req.channels.length} channels for ${n} inputs: give one channel per input`);
+    for (const c of req.channels) {
+      if (!Number.isInteger(c) || c < 0 || c >= channels) fail(`channel ${c} is out of range: layer ${req.layer} has channels 0..${channels - 1}`);
+    }
+    const result = tf.tidy(() => {
+      const x = this.tensor(req.input);
+      const mask = tf.oneHot(tf.tensor1d(req.channels, 'int32'), channels).toFloat();
+      // Mean over positions, then the chosen channel by a one-hot multiply (no gather: see DESIGN).
+      const value = (xs: T) => {
+        const a = this.graph.run(xs, { rule: 'standard', stopAfter: req.layer }).output;
+        const perChannel = a.rank > 2 ? tf.mean(a, Array.from({ length: a.rank - 2 }, (_, i) => i + 1)) : a;
+        return tf.sum(tf.mul(perChannel, mask), 1);
+      };
+      const g = tf.grad((xs: T) => tf.sum(value(xs)))(x);
+      return { values: value(x), gradient: g };
+    });
+    return { values: (await toNdArray(result.values)).data, inputGradient: await toNdArray(result.gradient) };
   }
 
   dispose(): void {

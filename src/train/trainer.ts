@@ -144,7 +144,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
         }
         const stepRng = createRng(`step:${o.seed}:${epoch}:${step}`);
         for (const layer of dropoutLayers) (layer as unknown as { seed: number }).seed = stepRng.uint32();
-        let batch = xb.subarray(0, n * size);
+        let batch: Float32Array = xb.subarray(0, n * size);
         if (o.augmentation) {
           batch = createAugmenter(o.augmentation, `augment:${o.seed}:${epoch}:${step}`).augmentBatch(batch, n, o.inputShape);
         }
@@ -158,6 +158,8 @@ export async function fit(o: FitOptions): Promise<FitResult> {
         state.running.seconds = secondsBefore + (Date.now() - epochStart) / 1000;
         progress.update(step + 1, { loss: state.running.lossSum / state.running.seen, acc: state.running.correct / state.running.seen }, stepAtStart);
         o.onStep?.({ epoch, step, globalStep: state.globalStep });
+        // The steps are synchronous on cpu/wasm: give the event loop a turn so Ctrl-C is seen.
+        await new Promise((resolve) => setImmediate(resolve));
       }
       if (interrupted) break;
 

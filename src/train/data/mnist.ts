@@ -31,7 +31,7 @@ export const mnistOptionsSchema = z
     ...commonOptionsShape,
     trainLimit: z.number().int().positive().optional().describe('keep only the first N training examples (before validation)'),
     testLimit: z.number().int().positive().optional().describe('keep only the first N test examples'),
-    dir: z.string().optional().describe('folder holding the four IDX files (default: the package data)'),
+    dir: z.string().optional().describe('folder holding the four IDX files (default: where the package installs them)'),
   })
   .strict();
 export type MnistOptions = z.input<typeof mnistOptionsSchema>;

@@ -31,14 +31,14 @@ export const mnist1dOptionsSchema = z
     seed: z.number().int().default(42).describe('generator seed (the published default is 42)'),
     trainCount: z.number().int().positive().default(4000).describe('training examples (before validation)'),
     testCount: z.number().int().positive().default(1000).describe('test examples'),
-    templateLength: z.number().int().min(2).default(12),
-    padding: z.tuple([z.number().int().min(0), z.number().int().min(0)]).default([36, 60]),
-    scaleCoeff: z.number().min(0).default(0.4),
-    maxTranslation: z.number().int().positive().default(48),
-    corrNoiseScale: z.number().min(0).default(0.25),
-    iidNoiseScale: z.number().min(0).default(0.02),
-    shearScale: z.number().min(0).default(0.75),
-    finalSeqLength: z.number().int().min(2).default(40),
+    templateLength: z.number().int().min(2).default(12).describe('template length the padding is added to before dilation'),
+    padding: z.tuple([z.number().int().min(0), z.number().int().min(0)]).default([36, 60]).describe('[low, high] zeros appended to the template'),
+    scaleCoeff: z.number().min(0).default(0.4).describe('amplitude scaled by 1 ± scaleCoeff/2'),
+    maxTranslation: z.number().int().positive().default(48).describe('circular shift drawn from 0 … maxTranslation−1'),
+    corrNoiseScale: z.number().min(0).default(0.25).describe('std of the smoothed (σ = 2) background noise'),
+    iidNoiseScale: z.number().min(0).default(0.02).describe('std of the per-point noise'),
+    shearScale: z.number().min(0).default(0.75).describe('slope of the random linear ramp drawn from ±shearScale/2'),
+    finalSeqLength: z.number().int().min(2).default(40).describe('length of the output signals'),
   })
   .strict()
   .refine((o) => o.padding[0] <= o.padding[1], { message: 'padding must be [low, high] with low ≤ high', path: ['padding'] })

@@ -101,7 +101,6 @@ export type ProtoField =
 
 /** Iterates over the fields of one message; unknown fields are the caller's to skip. */
 export function* readFields(bytes: Uint8Array, what = 'message'): Generator<ProtoField> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 0;
   const bad = (why: string): never => {
     throw new GlassboxError(`malformed protobuf ${what}: ${why} at byte ${pos}`);

@@ -1,0 +1,167 @@
+/**
+ * `glassbox demo`: the whole flow on a built-in default. Train the small MNIST CNN, explain one
+ * test digit per class with every method that applies, write an HTML report and a JSON summary.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import type { NdArray } from '../core/ndarray.js';
+import { fail } from '../core/errors.js';
+import { loadConfigFile } from '../train/config.js';
+import { loadDataset } from '../train/data/datasets.js';
+import { train } from '../train/run.js';
+import { TfjsModel } from '../models/tfjs-model.js';
+import { explain, listMethods, type Explanation } from '../methods/index.js';
+import { writeExplanations, type MethodOutput } from '../io/explanation-files.js';
+import { encodePngFromUnit } from '../io/image.js';
+import { overlayPng } from '../viz/overlay.js';
+import { renderExplanationReport, type ReportRow } from '../viz/explanation-report.js';
+
+const DEFAULT_CONFIG = fileURLToPath(new URL('../../configs/mnist-cnn.json', import.meta.url));
+
+interface DemoFlags {
+  out: string;
+  count: string;
+  epochs?: string;
+  methods: string;
+  config: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('train a small CNN on MNIST, explain test digits with every method, write an HTML report')
+    .option('--out <dir>', 'output folder', 'runs/demo')
+    .option('--count <n>', 'test digits to explain (one per class first)', '8')
+    .option('--epochs <n>', 'override the config\'s epochs')
+    .option('--methods <names>', 'comma-separated methods, or "all"', 'all')
+    .option('--config <file>', 'training config', DEFAULT_CONFIG)
+    .action(async (flags: DemoFlags) => {
+      const summary = await runDemo(flags);
+      process.stdout.write(`${summary.report}\n`);
+    });
+}
+
+/** Indices of the first test example of each class, then the following ones, up to `count`. */
+function pickExamples(labels: Int32Array, count: number): number[] {
+  const chosen: number[] = [];
+  const seen = new Set<number>();
+  for (let i = 0; i < labels.length && chosen.length < count; i++) {
+    if (!seen.has(labels[i])) {
+      seen.add(labels[i]);
+      chosen.push(i);
+    }
+  }
+  for (let i = 0; i < labels.length && chosen.length < count; i++) if (!chosen.includes(i)) chosen.push(i);
+  return chosen;
+}
+
+export async function runDemo(flags: DemoFlags): Promise<{ report: string; summaryFile: string }> {
+  const count = Number(flags.count);
+  if (!Number.isInteger(count) || count < 1 || count > 100) fail(`--count ${flags.count}: expected an integer from 1 to 100`);
+  const out = path.resolve(flags.out);
+  const config = loadConfigFile(flags.config);
+  const dataset = await loadDataset(config.dataset.name, config.dataset.options);
+  const run = await train(config, {
+    outDir: path.join(out, 'train'),
+    dataset,
+    epochs: flags.epochs === undefined ? undefined : Number(flags.epochs),
+  });
+  if (!run.modelDir) fail('training was interrupted before a model was saved; run the demo again');
+
+  const model = await TfjsModel.load(run.modelDir, { classNames: dataset.classNames, name: config.name });
+  const per = dataset.inputShape.reduce((a, b) => a * b, 1);
+  const picks = pickExamples(dataset.test.y, count);
+  const data = new Float32Array(picks.length * per);
+  picks.forEach((idx, i) => data.set(dataset.test.x.subarray(idx * per, (idx + 1) * per), i * per));
+  const inputs: NdArray = { data, shape: [picks.length, ...dataset.inputShape] };
+  // Display in [0,1] whatever normalisation the loader applied.
+  const display = toUnitRange(inputs);
+
+  const applicable = listMethods().filter((m) => m.kinds.includes(model.kind) && m.family !== 'wrapper');
+  const wanted = flags.methods === 'all' ? applicable.map((m) => m.name) : flags.methods.split(',').map((s) => s.trim());
+  const outputs: MethodOutput[] = [];
+  const methodInfo: { name: string; title: string; reference: string; milliseconds: number; error?: string }[] = [];
+  for (const name of wanted) {
+    const spec = listMethods().find((m) => m.name === name);
+    if (!spec) fail(`unknown method "${name}"; see \`glassbox methods\``);
+    process.stderr.write(`explaining with ${name}…\n`);
+    try {
+      const explanations = await explain(model, inputs, name, { seed: config.seed, log: (m) => process.stderr.write(`  ${m}\n`) });
+      outputs.push({ method: name, explanations });
+      methodInfo.push({ name, title: spec.title, reference: spec.reference, milliseconds: explanations[0].milliseconds });
+    } catch (e) {
+      // One method failing should not hide the others; it is reported in the page and summary.
+      methodInfo.push({ name, title: spec.title, reference: spec.reference, milliseconds: 0, error: (e as Error).message });
+    }
+  }
+  const explainDir = path.join(out, 'explain');
+  await writeExplanations(explainDir, outputs, inputs.shape, display, { minSize: 112 });
+
+  const rows: ReportRow[] = [];
+  for (let i = 0; i < picks.length; i++) {
+    const image = item(display, i);
+    const cells = new Map<string, { png: Buffer; caption: string }>();
+    for (const o of outputs) {
+      const e: Explanation = o.explanations[i];
+      cells.set(o.method, {
+        png: await overlayPng(image, e.heatmap, { signed: e.signed, minSize: 112 }),
+        caption: `${e.scoreKind} ${e.score.toFixed(2)}`,
+      });
+    }
+    const first = outputs[0]?.explanations[i];
+    const truth = dataset.classNames[dataset.test.y[picks[i]]];
+    const predicted = first ? dataset.classNames[first.predicted] : '?';
+    rows.push({ title: `true ${truth}, predicted ${predicted}`, input: await encodePngFromUnit(image), cells });
+  }
+  const accuracy = run.test?.accuracy;
+  const html = renderExplanationReport({
+    title: 'Glassbox demo: a small CNN on MNIST',
+    intro: [
+      `Trained ${config.model.architecture} "${config.name}" for ${run.finalEpoch} epochs in ${run.seconds.toFixed(0)} s on the ${run.backend} backend; test accuracy ${accuracy === undefined ? 'n/a' : (accuracy * 100).toFixed(2) + '%'}.`,
+      'Each cell explains the predicted class. Signed maps: red positive, blue negative; unsigned maps: viridis (yellow = most relevant).',
+    ],
+    methods: methodInfo,
+    rows,
+  });
+  const report = path.join(out, 'report.html');
+  fs.writeFileSync(report, html);
+  const summaryFile = path.join(out, 'summary.json');
+  fs.writeFileSync(
+    summaryFile,
+    JSON.stringify(
+      {
+        model: run.modelDir,
+        trainingReport: run.report,
+        tensorboard: run.tensorboard,
+        trainingSeconds: run.seconds,
+        backend: run.backend,
+        testAccuracy: accuracy,
+        inputs: picks.map((idx, i) => ({ testIndex: idx, label: dataset.test.y[idx], predicted: outputs[0]?.explanations[i].predicted })),
+        methods: methodInfo.map((m) => ({ ...m, files: m.error ? undefined : path.join(explainDir, m.name) })),
+      },
+      null,
+      2,
+    ),
+  );
+  model.dispose();
+  return { report, summaryFile };
+}
+
+function toUnitRange(a: NdArray): NdArray {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of a.data) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const span = hi - lo || 1;
+  return { data: a.data.map((v) => (v - lo) / span), shape: [...a.shape] };
+}
+
+function item(a: NdArray, i: number): NdArray {
+  const shape = a.shape.slice(1);
+  const per = shape.reduce((x, y) => x * y, 1);
+  return { data: a.data.subarray(i * per, (i + 1) * per), shape };
+}
