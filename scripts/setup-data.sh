@@ -16,20 +16,22 @@ missing=()
 if [ "$(id -u)" -eq 0 ]; then
   SUDO=()
 elif command -v sudo >/dev/null 2>&1; then
-  SUDO=(sudo -n)
+  SUDO=(sudo -n env DEBIAN_FRONTEND=noninteractive)
 else
   echo "setup-data.sh: need root or sudo to install: ${missing[*]}" >&2
   exit 1
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-install() {
-  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Wait for another apt/dpkg run to finish rather than failing on its lock.
+APT=(apt-get -o DPkg::Lock::Timeout=300 -qq)
+apt_install() {
+  "${SUDO[@]}" "${APT[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null
 }
 # Only refresh the package lists when the install cannot find the packages without it.
-if ! install 2>/dev/null; then
-  "${SUDO[@]}" apt-get update -qq >/dev/null
-  install
+if ! apt_install 2>/dev/null; then
+  "${SUDO[@]}" "${APT[@]}" update >/dev/null
+  apt_install
 fi
 
 for f in "$FASHION" "$SKLEARN_CSV"; do

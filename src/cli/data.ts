@@ -28,21 +28,28 @@ export function register(program: Command): void {
   data
     .command('list')
     .description('list the data sets Glassbox can load')
-    .option('--options', 'also list each data set\'s options')
+    .option('--options', "also list each data set's options")
     .action((flags: { options?: boolean }) => {
       process.stdout.write(formatList(Boolean(flags.options)) + '\n');
     });
 
   data
     .command('show')
-    .description('summarise a data set and write a preview grid (images, signals) or print rows (tables)')
+    .description(
+      'summarise a data set and write a preview grid (images, signals) or print rows (tables)',
+    )
     .requiredOption('--dataset <name>', 'data set name (see `glassbox data list`)')
     .option('--split <name>', 'train, validation or test', 'train')
     .option('--count <n>', 'examples to show', '32')
     .option('--out <file.png>', 'preview PNG to write (default runs/data/<dataset>-<split>.png)')
     .option('--seed <n>', 'seed for generation and splits')
     .option('--path <file|folder>', 'data location for image-folder and csv')
-    .option('--option <key=value>', 'loader option (repeatable), e.g. --option trainLimit=1000', collect, [])
+    .option(
+      '--option <key=value>',
+      'loader option (repeatable), e.g. --option trainLimit=1000',
+      collect,
+      [],
+    )
     .action(async (flags: ShowFlags) => {
       await runShow(flags);
     });
@@ -53,9 +60,12 @@ export function formatList(withOptions: boolean): string {
   const width = Math.max(...entries.map((e) => e.name.length));
   const lines: string[] = [];
   for (const e of entries) {
-    lines.push(`${e.name.padEnd(width)}  ${e.kind.padEnd(6)}  ${e.description}${e.needsSetup ? ' [bash scripts/setup-data.sh]' : ''}`);
+    lines.push(
+      `${e.name.padEnd(width)}  ${e.kind.padEnd(6)}  ${e.description}${e.needsSetup ? ' [bash scripts/setup-data.sh]' : ''}`,
+    );
     if (withOptions) {
-      for (const o of describeOptions(e)) lines.push(`${''.padEnd(width)}    ${o.name}: ${o.description}`);
+      for (const o of describeOptions(e))
+        lines.push(`${''.padEnd(width)}    ${o.name}: ${o.description}`);
     }
   }
   return lines.join('\n');
@@ -73,11 +83,15 @@ async function runShow(flags: ShowFlags): Promise<void> {
 
   process.stdout.write(summarise(ds) + '\n');
   if (ds.kind === 'table') {
-    process.stdout.write(`\nfirst ${Math.min(count, split.count)} ${flags.split} rows (standardised):\n`);
+    process.stdout.write(
+      `\nfirst ${Math.min(count, split.count)} ${flags.split} rows (standardised):\n`,
+    );
     process.stdout.write(tablePreview(ds, split, count) + '\n');
     return;
   }
-  const out = flags.out ?? path.join('runs', 'data', `${ds.name.replaceAll(/[^\w.-]+/g, '_')}-${flags.split}.png`);
+  const out =
+    flags.out ??
+    path.join('runs', 'data', `${ds.name.replaceAll(/[^\w.-]+/g, '_')}-${flags.split}.png`);
   mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   await writePng(renderPreview(ds, split, { count }), out);
   process.stdout.write(`wrote ${out} (${Math.min(count, split.count)} ${flags.split} examples)\n`);
@@ -87,7 +101,8 @@ function pickSplit(ds: Dataset, name: string): Split {
   if (name === 'train') return ds.train;
   if (name === 'test') return ds.test;
   if (name === 'validation' || name === 'val') {
-    if (!ds.validation) fail(`"${ds.name}" has no validation split: pass --option validationFraction=0.1`);
+    if (!ds.validation)
+      fail(`"${ds.name}" has no validation split: pass --option validationFraction=0.1`);
     return ds.validation;
   }
   fail(`unknown split "${name}": use train, validation or test`);
@@ -107,7 +122,9 @@ export function summarise(ds: Dataset): string {
     if (!s) continue;
     const counts = classCounts(s.y, ds.classNames.length);
     const extras = [s.masks && 'masks', s.boxes && 'boxes'].filter(Boolean).join(', ');
-    lines.push(`  ${name.padEnd(10)} ${String(s.count).padStart(6)}  per class: ${counts.join(' ')}${extras ? `  (+${extras})` : ''}`);
+    lines.push(
+      `  ${name.padEnd(10)} ${String(s.count).padStart(6)}  per class: ${counts.join(' ')}${extras ? `  (+${extras})` : ''}`,
+    );
   }
   const classes = ds.classNames.join(', ');
   lines.push(`  classes    ${classes.length > 100 ? classes.slice(0, 97) + '...' : classes}`);

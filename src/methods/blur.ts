@@ -19,7 +19,7 @@ export function gaussianKernel(sigma: number): Float64Array {
 export function gaussianBlur(a: NdArray, sigma: number): NdArray {
   const rank = a.shape.length;
   if (rank < 3) fail('a blurred baseline needs inputs with a spatial axis (images or signals), not tables; choose another baseline');
-  const out = { data: Float32Array.from(a.data), shape: [...a.shape] };
+  const out: NdArray = { data: Float32Array.from(a.data), shape: [...a.shape] };
   if (sigma <= 0) return out;
   const k = gaussianKernel(sigma);
   for (let axis = 1; axis < rank - 1; axis++) out.data = blurAxis(out.data, a.shape, axis, k);

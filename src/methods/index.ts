@@ -16,6 +16,13 @@ import { layerCam } from './cam/layer-cam.js';
 import { eigenCam } from './cam/eigen-cam.js';
 import { hiResCam } from './cam/hires-cam.js';
 import { featureMapsMethod } from './layers/feature-maps.js';
+import { occlusion } from './perturbation/occlusion.js';
+import { rise } from './perturbation/rise.js';
+import { lime } from './perturbation/lime.js';
+import { kernelShap } from './perturbation/kernel-shap.js';
+import { scoreCam } from './score-cam.js';
+import { sise } from './sise.js';
+import { dRise } from './detection/d-rise.js';
 
 let done = false;
 
@@ -27,6 +34,7 @@ export function registerBuiltinMethods(): void {
   for (const m of [smoothGrad, smoothGradSquared, varGrad]) registerMethod(m);
   for (const m of [gradCamPlusPlus, xgradCam, layerCam, eigenCam, hiResCam]) registerMethod(m);
   registerMethod(featureMapsMethod);
+  for (const m of [occlusion, rise, lime, kernelShap, scoreCam, sise, dRise]) registerMethod(m);
 }
 
 registerBuiltinMethods();

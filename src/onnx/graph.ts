@@ -122,6 +122,17 @@ export class OnnxGraph {
     return this.add(opType, inputs, attrs, 1)[0];
   }
 
+  /** Swaps a node for another (same position; the old node object is left untouched). */
+  replaceNode(old: NodeProto, replacement: NodeProto): void {
+    const i = this.nodes.indexOf(old);
+    if (i < 0) throw new Error(`replaceNode: node ${old.name} is not in the graph`);
+    this.nodes[i] = replacement;
+    for (const o of replacement.output ?? []) {
+      this.names.add(o);
+      this.producerMap?.set(o, replacement);
+    }
+  }
+
   /** Puts nodes before all existing ones (for the input boundary). */
   prepend(nodes: NodeProto[]): void {
     for (const n of nodes) for (const o of n.output ?? []) this.names.add(o);

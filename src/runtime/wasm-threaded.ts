@@ -35,7 +35,7 @@ interface ThreadedModule {
 interface FactoryConfig {
   mainScriptUrlOrBlob: string;
   locateFile(file: string, prefix: string): string;
-  instantiateWasm(imports: { env: Record<string, unknown> }, receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void): object;
+  instantiateWasm(imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void): object;
   onAbort(reason: unknown): void;
   PThread?: PThreads;
 }
@@ -64,7 +64,7 @@ export async function createThreadedWasmBackend(threads: number, wasmDir: string
     onAbort: (reason) => fail(new Error(`threaded wasm aborted: ${String(reason)}`)),
     instantiateWasm(imports, receive) {
       imports.env.emscripten_num_logical_cores = () => 2 * threads;
-      WebAssembly.instantiate(binary, imports)
+      WebAssembly.instantiate(new Uint8Array(binary), imports)
         .then(({ instance, module }) => {
           const pool = config.PThread!;
           for (const w of pool.unusedWorkers.splice(threads - 1)) void w.terminate();

@@ -15,16 +15,34 @@ export type FillMode = 'constant' | 'nearest' | 'reflect' | 'wrap';
 
 export const augmentOptionsSchema = z
   .object({
-    rotationRange: z.number().min(0).max(180).default(0).describe('rotation drawn uniformly from ±this many degrees'),
-    widthShiftRange: z.number().min(0).max(1).default(0).describe('horizontal shift drawn from ±this fraction of the width'),
-    heightShiftRange: z.number().min(0).max(1).default(0).describe('vertical shift drawn from ±this fraction of the height'),
+    rotationRange: z
+      .number()
+      .min(0)
+      .max(180)
+      .default(0)
+      .describe('rotation drawn uniformly from ±this many degrees'),
+    widthShiftRange: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe('horizontal shift drawn from ±this fraction of the width'),
+    heightShiftRange: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe('vertical shift drawn from ±this fraction of the height'),
     zoomRange: z
       .union([z.number().min(0).lt(1), z.tuple([z.number().positive(), z.number().positive()])])
       .default(0)
       .describe('zoom factor drawn from [1−z, 1+z], or from [lo, hi]'),
     horizontalFlip: z.boolean().default(false).describe('mirror left–right with probability ½'),
     verticalFlip: z.boolean().default(false).describe('mirror top–bottom with probability ½'),
-    fillMode: z.enum(['constant', 'nearest', 'reflect', 'wrap']).default('nearest').describe('how pixels from outside the image are filled'),
+    fillMode: z
+      .enum(['constant', 'nearest', 'reflect', 'wrap'])
+      .default('nearest')
+      .describe('how pixels from outside the image are filled'),
     cval: z.number().default(0).describe('fill value for fillMode constant'),
   })
   .strict();
@@ -63,18 +81,25 @@ export interface Fill {
 export function parseAugmentOptions(options: AugmentOptions | undefined): Options {
   const r = augmentOptionsSchema.safeParse(options ?? {});
   if (!r.success) {
-    fail(`invalid augmentation options: ${r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ')}`);
+    fail(
+      `invalid augmentation options: ${r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ')}`,
+    );
   }
   return r.data;
 }
 
 /** Draws one transform within the option ranges for an image of `shape` [H, W, C]. */
-export function sampleParams(options: AugmentOptions, shape: readonly number[], rng: Rng): AffineParams {
+export function sampleParams(
+  options: AugmentOptions,
+  shape: readonly number[],
+  rng: Rng,
+): AffineParams {
   return sample(parseAugmentOptions(options), shape, rng);
 }
 
 function sample(o: Options, [h, w]: readonly number[], rng: Rng): AffineParams {
-  const [zlo, zhi] = typeof o.zoomRange === 'number' ? [1 - o.zoomRange, 1 + o.zoomRange] : o.zoomRange;
+  const [zlo, zhi] =
+    typeof o.zoomRange === 'number' ? [1 - o.zoomRange, 1 + o.zoomRange] : o.zoomRange;
   // Draw every parameter every time, so one option's range does not shift another's stream.
   const rotation = rng.uniform(-o.rotationRange, o.rotationRange);
   const shiftX = rng.uniform(-o.widthShiftRange, o.widthShiftRange) * w;
@@ -82,11 +107,23 @@ function sample(o: Options, [h, w]: readonly number[], rng: Rng): AffineParams {
   const zoom = rng.uniform(Math.min(zlo, zhi), Math.max(zlo, zhi));
   const fh = rng.chance(0.5);
   const fv = rng.chance(0.5);
-  return { rotation, shiftX, shiftY, zoom, flipHorizontal: o.horizontalFlip && fh, flipVertical: o.verticalFlip && fv };
+  return {
+    rotation,
+    shiftX,
+    shiftY,
+    zoom,
+    flipHorizontal: o.horizontalFlip && fh,
+    flipVertical: o.verticalFlip && fv,
+  };
 }
 
 /** Applies `p` to one image `x` of `shape` [H, W, C]; returns a new array. */
-export function applyTransform(x: Float32Array, shape: readonly number[], p: Partial<AffineParams>, fill: Fill = { mode: 'nearest' }): Float32Array {
+export function applyTransform(
+  x: Float32Array,
+  shape: readonly number[],
+  p: Partial<AffineParams>,
+  fill: Fill = { mode: 'nearest' },
+): Float32Array {
   const [h, w, c] = checkShape(x, shape);
   const t = { ...IDENTITY, ...p };
   const out = new Float32Array(x.length);
@@ -118,9 +155,13 @@ export function applyTransform(x: Float32Array, shape: readonly number[], p: Par
 }
 
 function checkShape(x: Float32Array, shape: readonly number[]): [number, number, number] {
-  if (shape.length !== 3) throw new RangeError(`augmentation works on [H, W, C] images, got shape [${shape.join(', ')}]`);
+  if (shape.length !== 3)
+    throw new RangeError(`augmentation works on [H, W, C] images, got shape [${shape.join(', ')}]`);
   const [h, w, c] = shape;
-  if (x.length !== h * w * c) throw new RangeError(`image has ${x.length} values, shape [${shape.join(', ')}] needs ${h * w * c}`);
+  if (x.length !== h * w * c)
+    throw new RangeError(
+      `image has ${x.length} values, shape [${shape.join(', ')}] needs ${h * w * c}`,
+    );
   return [h, w, c];
 }
 
@@ -184,7 +225,13 @@ function bilinear(
 }
 
 /** Mirrors an [H, W, C] image in place. */
-export function flip(x: Float32Array, h: number, w: number, c: number, axis: 'horizontal' | 'vertical'): void {
+export function flip(
+  x: Float32Array,
+  h: number,
+  w: number,
+  c: number,
+  axis: 'horizontal' | 'vertical',
+): void {
   if (axis === 'horizontal') {
     for (let r = 0; r < h; r++) {
       for (let a = 0, b = w - 1; a < b; a++, b--) {
@@ -222,15 +269,20 @@ export function createAugmenter(options: AugmentOptions, seed: Seed = 0): Augmen
   const o = parseAugmentOptions(options);
   const rng = createRng(seed);
   const fill: Fill = { mode: o.fillMode, cval: o.cval };
-  const augment = (x: Float32Array, shape: readonly number[]) => applyTransform(x, shape, sample(o, shape, rng), fill);
+  const augment = (x: Float32Array, shape: readonly number[]) =>
+    applyTransform(x, shape, sample(o, shape, rng), fill);
   return {
     options: o,
     augment,
     augmentBatch(xs, count, shape) {
       const size = shape.reduce((a, b) => a * b, 1);
-      if (xs.length !== count * size) throw new RangeError(`batch has ${xs.length} values, ${count} × [${shape.join(', ')}] needs ${count * size}`);
+      if (xs.length !== count * size)
+        throw new RangeError(
+          `batch has ${xs.length} values, ${count} × [${shape.join(', ')}] needs ${count * size}`,
+        );
       const out = new Float32Array(xs.length);
-      for (let i = 0; i < count; i++) out.set(augment(xs.subarray(i * size, (i + 1) * size), shape), i * size);
+      for (let i = 0; i < count; i++)
+        out.set(augment(xs.subarray(i * size, (i + 1) * size), shape), i * size);
       return out;
     },
   };

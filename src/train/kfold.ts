@@ -36,8 +36,10 @@ export function stratifiedOrder(labels: ArrayLike<number>, rng: Rng): Int32Array
 /** Stratified k-fold split of `labels` (one class index per example), seeded. */
 export function stratifiedKFold(labels: ArrayLike<number>, k: number, seed: Seed = 0): Fold[] {
   const n = labels.length;
-  if (!Number.isInteger(k) || k < 2) fail(`k-fold needs an integer k ≥ 2, got ${k}: pass --folds 2 or more`);
-  if (k > n) fail(`k-fold with k=${k} needs at least ${k} examples, the data has ${n}: lower --folds`);
+  if (!Number.isInteger(k) || k < 2)
+    fail(`k-fold needs an integer k ≥ 2, got ${k}: pass --folds 2 or more`);
+  if (k > n)
+    fail(`k-fold with k=${k} needs at least ${k} examples, the data has ${n}: lower --folds`);
   const rng = createRng(seed);
   const order = stratifiedOrder(labels, rng);
   const start = rng.int(k);
@@ -62,7 +64,8 @@ export function stratifiedHoldout(
   fraction: number,
   seed: Seed = 0,
 ): { kept: Int32Array; held: Int32Array } {
-  if (!(fraction >= 0 && fraction < 1)) fail(`hold-out fraction must be in [0, 1), got ${fraction}`);
+  if (!(fraction >= 0 && fraction < 1))
+    fail(`hold-out fraction must be in [0, 1), got ${fraction}`);
   const rng = createRng(seed);
   const order = stratifiedOrder(labels, rng);
   const offset = rng.next();
@@ -70,7 +73,8 @@ export function stratifiedHoldout(
   // Systematic sampling over the class-grouped order: position p is held when the running
   // total p·f + offset crosses an integer.
   for (let p = 0; p < order.length; p++) {
-    if (Math.floor((p + 1) * fraction + offset) > Math.floor(p * fraction + offset)) isHeld[order[p]] = 1;
+    if (Math.floor((p + 1) * fraction + offset) > Math.floor(p * fraction + offset))
+      isHeld[order[p]] = 1;
   }
   const kept: number[] = [];
   const held: number[] = [];
@@ -91,7 +95,9 @@ export interface MetricSummary {
  * Mean ± std of each metric over folds. Every fold must report the same metric names; a metric
  * that is not a finite number in some fold is an error rather than a silently skewed mean.
  */
-export function summariseFolds(perFold: Array<Record<string, number>>): Record<string, MetricSummary> {
+export function summariseFolds(
+  perFold: Array<Record<string, number>>,
+): Record<string, MetricSummary> {
   if (perFold.length === 0) fail('no fold results to summarise: run at least one fold');
   const names = Object.keys(perFold[0]);
   const out: Record<string, MetricSummary> = {};
@@ -99,7 +105,9 @@ export function summariseFolds(perFold: Array<Record<string, number>>): Record<s
     const values = perFold.map((m, f) => {
       const v = m[name];
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        fail(`fold ${f} has no finite value for metric "${name}": every fold must report the same metrics`);
+        fail(
+          `fold ${f} has no finite value for metric "${name}": every fold must report the same metrics`,
+        );
       }
       return v;
     });
@@ -121,6 +129,9 @@ export function formatFoldSummary(summary: Record<string, MetricSummary>, digits
   const names = Object.keys(summary);
   const width = Math.max(0, ...names.map((n) => n.length));
   return names
-    .map((n) => `${n.padEnd(width)}  ${formatMeanStd(summary[n], digits)}  (${summary[n].values.length} folds)`)
+    .map(
+      (n) =>
+        `${n.padEnd(width)}  ${formatMeanStd(summary[n], digits)}  (${summary[n].values.length} folds)`,
+    )
     .join('\n');
 }

@@ -47,7 +47,7 @@ abstract class Base implements Optimizer {
     this.decayMask = variables.map((v) => decays(v.name));
     this.slots = [];
     for (let s = 0; s < slotsPerVariable; s++) {
-      for (const v of variables) this.slots.push(tf.variable(tf.zerosLike(v), false));
+      for (const v of variables) this.slots.push(tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
     }
   }
 

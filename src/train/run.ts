@@ -145,7 +145,7 @@ export async function train(input: TrainConfig | TrainConfigInput, options: Trai
   const backend = await initTf();
   const resumePoint = options.resume ? loadResumeCheckpoint(outDir, config) : undefined;
   if (!options.resume) {
-    if (hasResumeCheckpoint(outDir)) log(`starting over in ${outDir} (an interrupted run is there: --resume continues it)`);
+    if (hasResumeCheckpoint(outDir)) log(`starting over in ${outDir} (it holds a resumable checkpoint: --resume continues it instead)`);
     for (const sub of [CHECKPOINTS, 'tb', 'model', 'folds']) fs.rmSync(path.join(outDir, sub), { recursive: true, force: true });
   }
   fs.mkdirSync(outDir, { recursive: true });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { GlassboxError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/random.js';
-import { applyTransform, createAugmenter, sampleParams, type FillMode } from '../../src/train/augment.js';
+import {
+  applyTransform,
+  createAugmenter,
+  sampleParams,
+  type FillMode,
+} from '../../src/train/augment.js';
 
 const H = 7;
 const W = 9;
@@ -26,7 +31,14 @@ describe('applyTransform', () => {
 
   it('zero rotation, zero shift and zoom 1 are the identity in every fill mode', () => {
     for (const mode of ['constant', 'nearest', 'reflect', 'wrap'] as FillMode[]) {
-      expect(applyTransform(img, shape, { rotation: 0, shiftX: 0, shiftY: 0, zoom: 1 }, { mode, cval: -7 })).toEqual(img);
+      expect(
+        applyTransform(
+          img,
+          shape,
+          { rotation: 0, shiftX: 0, shiftY: 0, zoom: 1 },
+          { mode, cval: -7 },
+        ),
+      ).toEqual(img);
     }
   });
 
@@ -49,7 +61,8 @@ describe('applyTransform', () => {
     const n = 6;
     const sq = Float32Array.from({ length: n * n }, (_, i) => i * 1.5 - 3);
     const r90 = applyTransform(sq, [n, n, 1], { rotation: 90 }, { mode: 'constant' });
-    for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) expect(r90[r * n + c]).toBeCloseTo(sq[c * n + (n - 1 - r)], 4);
+    for (let r = 0; r < n; r++)
+      for (let c = 0; c < n; c++) expect(r90[r * n + c]).toBeCloseTo(sq[c * n + (n - 1 - r)], 4);
     const r180 = applyTransform(sq, [n, n, 1], { rotation: 180 }, { mode: 'constant' });
     const flipped = applyTransform(sq, [n, n, 1], { flipHorizontal: true, flipVertical: true });
     for (let i = 0; i < sq.length; i++) expect(r180[i]).toBeCloseTo(flipped[i], 4);
@@ -68,7 +81,12 @@ describe('applyTransform', () => {
       for (let r = 0; r < H; r++) {
         for (let c = 0; c < W; c++) {
           for (let ch = 0; ch < C; ch++) {
-            const want = c >= k ? at(img, r, c - k, ch) : mode === 'constant' ? -5 : at(img, r, fills[mode](c), ch);
+            const want =
+              c >= k
+                ? at(img, r, c - k, ch)
+                : mode === 'constant'
+                  ? -5
+                  : at(img, r, fills[mode](c), ch);
             expect(at(out, r, c, ch)).toBe(want);
           }
         }
@@ -94,7 +112,12 @@ describe('applyTransform', () => {
     }
     const flat = new Float32Array(n * n * 3).fill(0.25);
     for (const mode of ['nearest', 'reflect', 'wrap'] as FillMode[]) {
-      const out = applyTransform(flat, [n, n, 3], { zoom: 0.6, rotation: 17, shiftX: 1.3 }, { mode });
+      const out = applyTransform(
+        flat,
+        [n, n, 3],
+        { zoom: 0.6, rotation: 17, shiftX: 1.3 },
+        { mode },
+      );
       for (const v of out) expect(v).toBeCloseTo(0.25, 6);
     }
   });
@@ -106,7 +129,14 @@ describe('applyTransform', () => {
 });
 
 describe('createAugmenter', () => {
-  const options = { rotationRange: 20, widthShiftRange: 0.2, heightShiftRange: 0.1, zoomRange: 0.2, horizontalFlip: true, fillMode: 'reflect' as const };
+  const options = {
+    rotationRange: 20,
+    widthShiftRange: 0.2,
+    heightShiftRange: 0.1,
+    zoomRange: 0.2,
+    horizontalFlip: true,
+    fillMode: 'reflect' as const,
+  };
 
   it('is deterministic per seed and differs between seeds', () => {
     const a = createAugmenter(options, 5).augmentBatch(img, 1, shape);

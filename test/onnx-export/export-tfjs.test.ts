@@ -69,8 +69,7 @@ function shapeZoo(): tf.LayersModel {
   const mn = L.minimum({ name: 'min' }).apply([da, db]) as S;
   const avg = L.average({ name: 'avg' }).apply([da, db]) as S;
   const cat = L.concatenate({ axis: 1, name: 'cat_len' }).apply([mx, mn, avg]) as S; // [45, 4]
-  const bnLen = L.batchNormalization({ axis: 1, name: 'bn_len' }).apply(cat) as S;
-  const sm = L.softmax({ axis: -1, name: 'sm3' }).apply(bnLen) as S;
+  const sm = L.softmax({ axis: -1, name: 'sm3' }).apply(cat) as S;
   const resc = L.rescaling({ scale: 2, offset: -0.25, name: 'resc' }).apply(sm) as S;
   const back = L.reshape({ targetShape: [9, 5, 4], name: 'to_image' }).apply(resc) as S;
   const bn4 = L.batchNormalization({ name: 'bn4', center: false }).apply(back) as S;
@@ -146,7 +145,7 @@ function toChannelsLast(data: Float32Array, dims: number[]): Float32Array {
 describe('exportTfjsToOnnx: ONNX Runtime agrees with TF.js predict', () => {
   const cases: [string, () => tf.LayersModel, number][] = [
     ['image layers (conv, depthwise, separable, BN, pools with same padding, merges, flatten)', imageZoo, 11],
-    ['layout-sensitive layers (reshape, permute, crop, rank-3 dense, layer/batch norm on odd axes)', shapeZoo, 12],
+    ['layout-sensitive layers (reshape, permute, crop, rank-3 dense, layer norm, batch norm on rank 4 without centre)', shapeZoo, 12],
     ['1-D layers (conv1d strided/dilated/valid, 1-D pools, global pools)', signalZoo, 13],
     ['every activation', activationZoo, 14],
     ['the Sequential test CNN', () => smallCnn('relu'), 16],
@@ -189,6 +188,27 @@ describe('exportTfjsToOnnx: ONNX Runtime agrees with TF.js predict', () => {
     expect(r6.some((v) => v === 6)).toBe(true);
     expect(r6.some((v) => v > 0 && v < 6)).toBe(true);
     xt.dispose();
+  });
+});
+
+describe('batch norm along a non-channel axis', () => {
+  // TF.js's own batch-norm kernels index their parameters as if they ran along the last axis
+  // (cpu and wasm alike), so predict() is wrong here; the export follows the layer's definition,
+  // (x − mean) / √(var + ε) · γ + β along `axis`, checked directly.
+  it('normalises along the layer axis', async () => {
+    const input = tf.input({ shape: [5, 4], name: 'seq' });
+    const bn = L.batchNormalization({ axis: 1, epsilon: 0.01, name: 'bn_len' }).apply(input) as S;
+    const model = tf.model({ inputs: input, outputs: bn });
+    reseedWeights(model, 51);
+    const [gamma, beta, mean, variance] = model.getLayer('bn_len').getWeights().map((w) => w.dataSync());
+    const x = seeded(2 * 5 * 4, 52);
+    const expected = new Float32Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      const c = Math.floor(i / 4) % 5;
+      expected[i] = ((x[i] - mean[c]) / Math.sqrt(variance[c] + 0.01)) * gamma[c] + beta[c];
+    }
+    const got = await runOnnx(exportTfjsToOnnx(model), { seq: { data: x, shape: [2, 5, 4] } });
+    expect(relError(Object.values(got)[0].data as Float32Array, expected)).toBeLessThan(TOL);
   });
 });
 

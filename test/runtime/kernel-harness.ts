@@ -26,7 +26,7 @@ export function runCpu(kernel: string, inputs: Inputs, attrs: object): Float32Ar
   if (!config) throw new Error(`cpu has no ${kernel}`);
   const out = config.kernelFunc({ inputs: infos, backend: cpu, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
   const values = Float32Array.from(cpu.readSync(out.dataId) as Float32Array);
-  for (const info of [...Object.values(infos), out]) cpu.disposeData(info.dataId);
+  for (const info of [...Object.values(infos), out]) cpu.disposeData(info!.dataId);
   return values;
 }
 

@@ -157,7 +157,7 @@ export async function computeCams(ctx: MethodContext, variant: CamVariant, input
   const inGrid = model.inputShape.slice(0, -1);
   const inPositions = inGrid.reduce((a, b) => a * b, 1);
   const several = layers.length > 1;
-  const sums = Array.from({ length: n }, () => new Float32Array(inPositions));
+  const sums: Float32Array[] = Array.from({ length: n }, () => new Float32Array(inPositions));
   const extras: Record<string, number>[] = Array.from({ length: n }, () => ({}));
   const usesGradients = variant.usesGradients ?? true;
 

@@ -5,6 +5,7 @@
  * axes it was broadcast along. y = (x - mean) · rsqrt(variance + ε) · scale + offset.
  */
 import { tf } from '../core.js';
+import { savedOrAbsent } from './absent-inputs.js';
 
 /** Sums a broadcast gradient back down to an input's shape. */
 function reduceTo(g: tf.Tensor, shape: number[]): tf.Tensor {
@@ -14,10 +15,10 @@ function reduceTo(g: tf.Tensor, shape: number[]): tf.Tensor {
 
 export const fusedBatchNormGradConfig: tf.GradConfig = {
   kernelName: tf.FusedBatchNorm,
-  // Scale and offset may be absent (then saved as undefined; see absent-inputs.ts).
+  // Scale and offset may be absent (see absent-inputs.ts); the offset is saved for its shape.
   inputsToSave: ['x', 'mean', 'variance', 'scale', 'offset'],
   gradFunc: (dy, saved, attrs) => {
-    const [x, mean, variance, scale, offset] = saved as (tf.Tensor | undefined)[];
+    const [x, mean, variance, scale, offset] = saved.map(savedOrAbsent);
     const { varianceEpsilon } = attrs as unknown as tf.FusedBatchNormAttrs;
     const g = dy as tf.Tensor;
     const inv = tf.rsqrt(tf.add(variance!, tf.scalar(varianceEpsilon)));

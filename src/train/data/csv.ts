@@ -11,7 +11,13 @@ import path from 'node:path';
 import { z } from 'zod';
 import { fail } from '../../core/errors.js';
 import type { Dataset, Split } from './dataset.js';
-import { carveValidation, commonOptionsShape, holdOut, parseOptions, shuffleRows } from './split.js';
+import {
+  carveValidation,
+  commonOptionsShape,
+  holdOut,
+  parseOptions,
+  shuffleRows,
+} from './split.js';
 
 export const SKLEARN_DATA_DIR = '/usr/lib/python3/dist-packages/sklearn/datasets/data';
 
@@ -19,10 +25,27 @@ export const csvOptionsSchema = z
   .object({
     ...commonOptionsShape,
     path: z.string().min(1).describe('CSV file'),
-    labelColumn: z.union([z.string().min(1), z.number().int()]).optional().describe('label column name or 0-based index (negative counts from the end); default the last column'),
-    delimiter: z.string().length(1).optional().describe('field separator; default detected from the first line (, ; or tab)'),
-    header: z.enum(['auto', 'yes', 'no', 'sklearn']).default('auto').describe('whether the first row holds column names'),
-    testFraction: z.number().min(0).max(0.9).default(0.2).describe('fraction held out as test (stratified)'),
+    labelColumn: z
+      .union([z.string().min(1), z.number().int()])
+      .optional()
+      .describe(
+        'label column name or 0-based index (negative counts from the end); default the last column',
+      ),
+    delimiter: z
+      .string()
+      .length(1)
+      .optional()
+      .describe('field separator; default detected from the first line (, ; or tab)'),
+    header: z
+      .enum(['auto', 'yes', 'no', 'sklearn'])
+      .default('auto')
+      .describe('whether the first row holds column names'),
+    testFraction: z
+      .number()
+      .min(0)
+      .max(0.9)
+      .default(0.2)
+      .describe('fraction held out as test (stratified)'),
     featureNames: z.array(z.string()).optional().describe('feature names when the file has none'),
     name: z.string().optional().describe('data set name (default: the file name)'),
   })
@@ -112,31 +135,49 @@ export async function loadCsv(options: CsvOptions): Promise<Dataset> {
   const rows = parseCsv(text, o.delimiter ?? detectDelimiter(text));
   if (rows.length === 0) fail(`CSV file ${file} is empty`);
 
-  const mode = o.header === 'auto' ? (isSklearnHeader(rows) ? 'sklearn' : looksLikeHeader(rows) ? 'yes' : 'no') : o.header;
+  const mode =
+    o.header === 'auto'
+      ? isSklearnHeader(rows)
+        ? 'sklearn'
+        : looksLikeHeader(rows)
+          ? 'yes'
+          : 'no'
+      : o.header;
   const width = mode === 'sklearn' ? Number(rows[0][1]) + 1 : rows[0].length;
   const columnNames =
     mode === 'yes'
       ? rows[0].map((s) => s.trim())
-      : Array.from({ length: width }, (_, j) => (mode === 'sklearn' && j === width - 1 ? 'target' : `column${j}`));
+      : Array.from({ length: width }, (_, j) =>
+          mode === 'sklearn' && j === width - 1 ? 'target' : `column${j}`,
+        );
   const data = mode === 'no' ? rows : rows.slice(1);
   if (data.length === 0) fail(`CSV file ${file} has a header but no data rows`);
-  if (width < 2) fail(`CSV file ${file} has ${width} column(s): need at least one feature and a label`);
+  if (width < 2)
+    fail(`CSV file ${file} has ${width} column(s): need at least one feature and a label`);
 
   const labelIndex = resolveLabelColumn(o.labelColumn, columnNames, file, mode === 'sklearn');
   const featureIdx = columnNames.map((_, j) => j).filter((j) => j !== labelIndex);
   let featureNames = featureIdx.map((j) => columnNames[j]);
   if (o.featureNames) {
     if (o.featureNames.length !== featureIdx.length) {
-      fail(`featureNames has ${o.featureNames.length} names but ${file} has ${featureIdx.length} feature columns`);
+      fail(
+        `featureNames has ${o.featureNames.length} names but ${file} has ${featureIdx.length} feature columns`,
+      );
     }
     featureNames = o.featureNames;
   }
 
   // Labels: sklearn files hold class indices named in the first row; otherwise distinct values.
   const rawLabels = data.map((r, i) => {
-    if (r.length !== width) fail(`${file} row ${i + (mode === 'no' ? 1 : 2)} has ${r.length} fields, expected ${width}: fix the row`);
+    if (r.length !== width)
+      fail(
+        `${file} row ${i + (mode === 'no' ? 1 : 2)} has ${r.length} fields, expected ${width}: fix the row`,
+      );
     const v = r[labelIndex].trim();
-    if (MISSING.has(v.toLowerCase())) fail(`${file} row ${i + (mode === 'no' ? 1 : 2)} has no label in column "${columnNames[labelIndex]}"`);
+    if (MISSING.has(v.toLowerCase()))
+      fail(
+        `${file} row ${i + (mode === 'no' ? 1 : 2)} has no label in column "${columnNames[labelIndex]}"`,
+      );
     return v;
   });
   let classNames: string[];
@@ -145,7 +186,8 @@ export async function loadCsv(options: CsvOptions): Promise<Dataset> {
     classNames = rows[0].slice(2).map((s) => s.trim());
     y = Int32Array.from(rawLabels, (v, i) => {
       const c = Number(v);
-      if (!Number.isInteger(c) || c < 0 || c >= classNames.length) fail(`${file} row ${i + 2} has label ${v}, expected 0…${classNames.length - 1}`);
+      if (!Number.isInteger(c) || c < 0 || c >= classNames.length)
+        fail(`${file} row ${i + 2} has label ${v}, expected 0…${classNames.length - 1}`);
       return c;
     });
   } else {
@@ -155,7 +197,10 @@ export async function loadCsv(options: CsvOptions): Promise<Dataset> {
     const index = new Map(classNames.map((c, i) => [c, i]));
     y = Int32Array.from(rawLabels, (v) => index.get(v)!);
   }
-  if (classNames.length < 2) fail(`${file} has a single label value in column "${columnNames[labelIndex]}": pick the label column with labelColumn`);
+  if (classNames.length < 2)
+    fail(
+      `${file} has a single label value in column "${columnNames[labelIndex]}": pick the label column with labelColumn`,
+    );
 
   const F = featureIdx.length;
   const x = new Float32Array(data.length * F);
@@ -168,7 +213,9 @@ export async function loadCsv(options: CsvOptions): Promise<Dataset> {
         missing++;
       } else if (isNumber(s)) x[i * F + f] = Number(s);
       else {
-        fail(`${file} column "${columnNames[j]}" has the non-numeric value "${s}" (row ${i + (mode === 'no' ? 1 : 2)}): encode it as numbers or remove the column`);
+        fail(
+          `${file} column "${columnNames[j]}" has the non-numeric value "${s}" (row ${i + (mode === 'no' ? 1 : 2)}): encode it as numbers or remove the column`,
+        );
       }
     });
   });
@@ -177,7 +224,10 @@ export async function loadCsv(options: CsvOptions): Promise<Dataset> {
   // Files are often sorted by label; shuffle so every split is in mixed order.
   const all = shuffleRows({ x, y, count: data.length }, inputShape, o.seed);
   const { rest, held: test } = holdOut(all, inputShape, o.testFraction, `test:${o.seed}`);
-  if (!test) fail(`${file}: no test split could be held out of ${data.length} rows: raise testFraction or add rows`);
+  if (!test)
+    fail(
+      `${file}: no test split could be held out of ${data.length} rows: raise testFraction or add rows`,
+    );
   const { train, validation } = carveValidation(rest, inputShape, o.validationFraction, o.seed);
   const { mean, std } = columnStats(train, F);
   for (const s of [train, validation, test]) if (s) standardise(s, mean, std);
@@ -200,15 +250,24 @@ export async function loadCsv(options: CsvOptions): Promise<Dataset> {
   return ds;
 }
 
-function resolveLabelColumn(spec: string | number | undefined, names: string[], file: string, sklearn: boolean): number {
+function resolveLabelColumn(
+  spec: string | number | undefined,
+  names: string[],
+  file: string,
+  sklearn: boolean,
+): number {
   if (spec === undefined || sklearn) return names.length - 1;
   if (typeof spec === 'number') {
     const j = spec < 0 ? names.length + spec : spec;
-    if (j < 0 || j >= names.length) fail(`labelColumn ${spec} is outside the ${names.length} columns of ${file}`);
+    if (j < 0 || j >= names.length)
+      fail(`labelColumn ${spec} is outside the ${names.length} columns of ${file}`);
     return j;
   }
   const j = names.indexOf(spec);
-  if (j < 0) fail(`${file} has no column "${spec}" (columns: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', …' : ''}): set labelColumn to one of them`);
+  if (j < 0)
+    fail(
+      `${file} has no column "${spec}" (columns: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', …' : ''}): set labelColumn to one of them`,
+    );
   return j;
 }
 
@@ -250,28 +309,61 @@ function standardise(split: Split, mean: number[], std: number[]): void {
 
 /** The 30 breast-cancer features: mean, standard error and worst value of ten measurements. */
 const BREAST_CANCER_FEATURES = (() => {
-  const base = ['radius', 'texture', 'perimeter', 'area', 'smoothness', 'compactness', 'concavity', 'concave points', 'symmetry', 'fractal dimension'];
-  return [...base.map((b) => `mean ${b}`), ...base.map((b) => `${b} error`), ...base.map((b) => `worst ${b}`)];
+  const base = [
+    'radius',
+    'texture',
+    'perimeter',
+    'area',
+    'smoothness',
+    'compactness',
+    'concavity',
+    'concave points',
+    'symmetry',
+    'fractal dimension',
+  ];
+  return [
+    ...base.map((b) => `mean ${b}`),
+    ...base.map((b) => `${b} error`),
+    ...base.map((b) => `worst ${b}`),
+  ];
 })();
 
 /** scikit-learn's bundled tables, shipped by the Debian package python3-sklearn. */
 export const SKLEARN_TABLES = {
   'breast-cancer': {
     file: 'breast_cancer.csv',
-    description: 'Wisconsin diagnostic breast cancer: 569 tumours, 30 features, malignant/benign (scikit-learn data)',
+    description:
+      'Wisconsin diagnostic breast cancer: 569 tumours, 30 features, malignant/benign (scikit-learn data)',
     featureNames: BREAST_CANCER_FEATURES,
   },
   iris: {
     file: 'iris.csv',
     description: 'Fisher’s iris: 150 flowers, 4 features, 3 species (scikit-learn data)',
-    featureNames: ['sepal length (cm)', 'sepal width (cm)', 'petal length (cm)', 'petal width (cm)'],
+    featureNames: [
+      'sepal length (cm)',
+      'sepal width (cm)',
+      'petal length (cm)',
+      'petal width (cm)',
+    ],
   },
   wine: {
     file: 'wine_data.csv',
-    description: 'Wine recognition: 178 wines, 13 chemical features, 3 cultivars (scikit-learn data)',
+    description:
+      'Wine recognition: 178 wines, 13 chemical features, 3 cultivars (scikit-learn data)',
     featureNames: [
-      'alcohol', 'malic_acid', 'ash', 'alcalinity_of_ash', 'magnesium', 'total_phenols', 'flavanoids',
-      'nonflavanoid_phenols', 'proanthocyanins', 'color_intensity', 'hue', 'od280/od315_of_diluted_wines', 'proline',
+      'alcohol',
+      'malic_acid',
+      'ash',
+      'alcalinity_of_ash',
+      'magnesium',
+      'total_phenols',
+      'flavanoids',
+      'nonflavanoid_phenols',
+      'proanthocyanins',
+      'color_intensity',
+      'hue',
+      'od280/od315_of_diluted_wines',
+      'proline',
     ],
   },
 } satisfies Record<string, { file: string; description: string; featureNames: string[] }>;
@@ -280,19 +372,34 @@ export type SklearnTable = keyof typeof SKLEARN_TABLES;
 export const sklearnOptionsSchema = z
   .object({
     ...commonOptionsShape,
-    testFraction: z.number().min(0).max(0.9).default(0.2).describe('fraction held out as test (stratified)'),
-    dir: z.string().optional().describe(`folder holding the scikit-learn CSV files (default ${SKLEARN_DATA_DIR})`),
+    testFraction: z
+      .number()
+      .min(0)
+      .max(0.9)
+      .default(0.2)
+      .describe('fraction held out as test (stratified)'),
+    dir: z
+      .string()
+      .optional()
+      .describe(`folder holding the scikit-learn CSV files (default ${SKLEARN_DATA_DIR})`),
   })
   .strict();
 export type SklearnOptions = z.input<typeof sklearnOptionsSchema>;
 
 /** One of scikit-learn's bundled tables; a GlassboxError says how to install them when absent. */
-export async function loadSklearnTable(name: SklearnTable, options: SklearnOptions = {}): Promise<Dataset> {
+export async function loadSklearnTable(
+  name: SklearnTable,
+  options: SklearnOptions = {},
+): Promise<Dataset> {
   const o = parseOptions(sklearnOptionsSchema, options, name);
   const table = SKLEARN_TABLES[name];
   const file = path.join(o.dir ?? SKLEARN_DATA_DIR, table.file);
   if (!existsSync(file)) {
-    fail(o.dir ? `${file} not found: point dir at scikit-learn's datasets/data folder` : `the ${name} table is not installed (${file} missing): run \`bash scripts/setup-data.sh\``);
+    fail(
+      o.dir
+        ? `${file} not found: point dir at scikit-learn's datasets/data folder`
+        : `the ${name} table is not installed (${file} missing): run \`bash scripts/setup-data.sh\``,
+    );
   }
   const ds = await loadCsv({
     path: file,

@@ -4,7 +4,14 @@
  */
 import { z } from 'zod';
 import { fail } from '../../core/errors.js';
-import { csvOptionsSchema, loadCsv, loadSklearnTable, SKLEARN_TABLES, sklearnOptionsSchema, type SklearnTable } from './csv.js';
+import {
+  csvOptionsSchema,
+  loadCsv,
+  loadSklearnTable,
+  SKLEARN_TABLES,
+  sklearnOptionsSchema,
+  type SklearnTable,
+} from './csv.js';
 import type { DataKind, Dataset } from './dataset.js';
 import { imageFolderOptionsSchema, loadImageFolder } from './image-folder.js';
 import { loadFashionMnist, loadMnist, mnistOptionsSchema } from './mnist.js';
@@ -34,7 +41,8 @@ const entries: DatasetEntry[] = [
   {
     name: 'fashion-mnist',
     kind: 'image',
-    description: 'Fashion-MNIST clothing, 28×28×1, 10 classes, 60 000 / 10 000 (Debian dataset-fashion-mnist)',
+    description:
+      'Fashion-MNIST clothing, 28×28×1, 10 classes, 60 000 / 10 000 (Debian dataset-fashion-mnist)',
     options: mnistOptionsSchema,
     load: async (o) => loadFashionMnist(o),
     needsSetup: true,
@@ -49,34 +57,35 @@ const entries: DatasetEntry[] = [
   {
     name: 'shapes',
     kind: 'image',
-    description: 'Synthetic shapes with distractors, 32×32×3 by default, with object masks and boxes, generated',
+    description:
+      'Synthetic shapes with distractors, 32×32×3 by default, with object masks and boxes, generated',
     options: shapesOptionsSchema,
     load: async (o) => generateShapes(o),
   },
   {
     name: 'image-folder',
     kind: 'image',
-    description: 'Your images: one sub-folder per class (PNG/JPEG/WebP), resized; needs path=<folder>',
+    description:
+      'Your images: one sub-folder per class (PNG/JPEG/WebP), resized; needs path=<folder>',
     options: imageFolderOptionsSchema,
     load: (o) => loadImageFolder(o as z.input<typeof imageFolderOptionsSchema>),
   },
   {
     name: 'csv',
     kind: 'table',
-    description: 'Your table: CSV with a label column (default last), features standardised; needs path=<file>',
+    description:
+      'Your table: CSV with a label column (default last), features standardised; needs path=<file>',
     options: csvOptionsSchema,
     load: (o) => loadCsv(o as z.input<typeof csvOptionsSchema>),
   },
-  ...(Object.keys(SKLEARN_TABLES) as SklearnTable[]).map(
-    (name): DatasetEntry => ({
-      name,
-      kind: 'table',
-      description: `${SKLEARN_TABLES[name].description}, Debian python3-sklearn`,
-      options: sklearnOptionsSchema,
-      load: (o) => loadSklearnTable(name, o),
-      needsSetup: true,
-    }),
-  ),
+  ...(Object.keys(SKLEARN_TABLES) as SklearnTable[]).map((name): DatasetEntry => ({
+    name,
+    kind: 'table',
+    description: `${SKLEARN_TABLES[name].description}, Debian python3-sklearn`,
+    options: sklearnOptionsSchema,
+    load: (o) => loadSklearnTable(name, o),
+    needsSetup: true,
+  })),
 ];
 
 export const DATASETS: ReadonlyMap<string, DatasetEntry> = new Map(entries.map((e) => [e.name, e]));
@@ -87,7 +96,10 @@ export function listDatasets(): DatasetEntry[] {
 
 export function getDataset(name: string): DatasetEntry {
   const entry = DATASETS.get(name);
-  if (!entry) fail(`unknown data set "${name}": choose one of ${[...DATASETS.keys()].join(', ')} (see \`glassbox data list\`)`);
+  if (!entry)
+    fail(
+      `unknown data set "${name}": choose one of ${[...DATASETS.keys()].join(', ')} (see \`glassbox data list\`)`,
+    );
   return entry;
 }
 
@@ -99,7 +111,10 @@ export function loadDataset(name: string, options: Record<string, unknown> = {})
 /** The options a loader accepts, with their descriptions, for help text. */
 export function describeOptions(entry: DatasetEntry): Array<{ name: string; description: string }> {
   const shape = objectShape(entry.options);
-  return Object.entries(shape).map(([name, schema]) => ({ name, description: schema.description ?? '' }));
+  return Object.entries(shape).map(([name, schema]) => ({
+    name,
+    description: schema.description ?? '',
+  }));
 }
 
 function objectShape(schema: z.ZodType): Record<string, z.ZodType> {

@@ -66,7 +66,10 @@ export const GLYPH_HEIGHT = 7;
 export const GLYPH_ADVANCE = 6;
 
 const BITMAPS = new Map<string, Uint8Array>(
-  Object.entries(GLYPHS).map(([ch, rows]) => [ch, Uint8Array.from(rows.replaceAll('|', ''), (p) => (p === '#' ? 1 : 0))]),
+  Object.entries(GLYPHS).map(([ch, rows]) => [
+    ch,
+    Uint8Array.from(rows.replaceAll('|', ''), (p) => (p === '#' ? 1 : 0)),
+  ]),
 );
 
 /** The 5×7 bitmap of `ch` (row-major, 1 = ink). */

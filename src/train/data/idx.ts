@@ -18,7 +18,9 @@ export function readIdx(file: string, limit?: number): IdxArray {
   try {
     buf = limit === undefined ? readFileSync(file) : readPrefix(file, limit);
   } catch (e) {
-    fail(`cannot read IDX file ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)}): check the path`);
+    fail(
+      `cannot read IDX file ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)}): check the path`,
+    );
   }
   if (buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
@@ -54,10 +56,14 @@ function readPrefix(file: string, limit: number): Buffer {
 
 export function parseIdx(buf: Uint8Array, name: string, limit?: number): IdxArray {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (buf.length < 4 || view.getUint16(0) !== 0) fail(`${name} is not an IDX file (bad magic number)`);
+  if (buf.length < 4 || view.getUint16(0) !== 0)
+    fail(`${name} is not an IDX file (bad magic number)`);
   const type = buf[2];
   const ndim = buf[3];
-  if (type !== 0x08) fail(`${name} holds IDX element type 0x${type.toString(16)}; only unsigned bytes (0x08) are supported`);
+  if (type !== 0x08)
+    fail(
+      `${name} holds IDX element type 0x${type.toString(16)}; only unsigned bytes (0x08) are supported`,
+    );
   const headerBytes = 4 + 4 * ndim;
   if (ndim === 0 || buf.length < headerBytes) fail(`${name} has a truncated IDX header`);
   const dims: number[] = [];

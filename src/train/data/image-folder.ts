@@ -9,19 +9,51 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import { fail } from '../../core/errors.js';
 import type { Dataset, Split } from './dataset.js';
-import { carveValidation, commonOptionsShape, holdOut, parseOptions, shuffleRows } from './split.js';
+import {
+  carveValidation,
+  commonOptionsShape,
+  holdOut,
+  parseOptions,
+  shuffleRows,
+} from './split.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
 
 export const imageFolderOptionsSchema = z
   .object({
     ...commonOptionsShape,
-    path: z.string().min(1).describe('folder with one sub-folder per class (or train/ and test/ folders of those)'),
-    height: z.number().int().positive().max(4096).default(64).describe('height images are resized to'),
-    width: z.number().int().positive().max(4096).default(64).describe('width images are resized to'),
-    channels: z.union([z.literal(1), z.literal(3)]).default(3).describe('1 (grey) or 3 (RGB)'),
-    fit: z.enum(['fill', 'cover', 'contain']).default('fill').describe('fill stretches, cover crops, contain pads with black'),
-    testFraction: z.number().min(0).max(0.9).default(0.2).describe('fraction held out as test when there is no test/ folder'),
+    path: z
+      .string()
+      .min(1)
+      .describe('folder with one sub-folder per class (or train/ and test/ folders of those)'),
+    height: z
+      .number()
+      .int()
+      .positive()
+      .max(4096)
+      .default(64)
+      .describe('height images are resized to'),
+    width: z
+      .number()
+      .int()
+      .positive()
+      .max(4096)
+      .default(64)
+      .describe('width images are resized to'),
+    channels: z
+      .union([z.literal(1), z.literal(3)])
+      .default(3)
+      .describe('1 (grey) or 3 (RGB)'),
+    fit: z
+      .enum(['fill', 'cover', 'contain'])
+      .default('fill')
+      .describe('fill stretches, cover crops, contain pads with black'),
+    testFraction: z
+      .number()
+      .min(0)
+      .max(0.9)
+      .default(0.2)
+      .describe('fraction held out as test when there is no test/ folder'),
   })
   .strict();
 export type ImageFolderOptions = z.input<typeof imageFolderOptionsSchema>;
@@ -35,7 +67,10 @@ interface Listing {
 export async function loadImageFolder(options: ImageFolderOptions): Promise<Dataset> {
   const args = parseOptions(imageFolderOptionsSchema, options, 'image-folder');
   const root = path.resolve(args.path);
-  if (!isDir(root)) fail(`image folder ${root} does not exist or is not a folder: pass --set path=<folder with one sub-folder per class>`);
+  if (!isDir(root))
+    fail(
+      `image folder ${root} does not exist or is not a folder: pass --set path=<folder with one sub-folder per class>`,
+    );
   const inputShape = [args.height, args.width, args.channels];
   const presplit = isDir(path.join(root, 'train')) && isDir(path.join(root, 'test'));
 
@@ -44,20 +79,43 @@ export async function loadImageFolder(options: ImageFolderOptions): Promise<Data
   let test: Split;
   if (presplit) {
     classNames = classFolders(path.join(root, 'train'));
-    fullTrain = shuffleRows(await readImages(listImages(path.join(root, 'train'), classNames), args), inputShape, args.seed);
+    fullTrain = shuffleRows(
+      await readImages(listImages(path.join(root, 'train'), classNames), args),
+      inputShape,
+      args.seed,
+    );
     const testClasses = classFolders(path.join(root, 'test'));
     const unknown = testClasses.find((c) => !classNames.includes(c));
-    if (unknown) fail(`test/${unknown} has no matching train/${unknown} folder: every test class must also be a training class`);
-    test = shuffleRows(await readImages(listImages(path.join(root, 'test'), classNames, testClasses), args), inputShape, args.seed);
+    if (unknown)
+      fail(
+        `test/${unknown} has no matching train/${unknown} folder: every test class must also be a training class`,
+      );
+    test = shuffleRows(
+      await readImages(listImages(path.join(root, 'test'), classNames, testClasses), args),
+      inputShape,
+      args.seed,
+    );
   } else {
     classNames = classFolders(root);
-    const all = shuffleRows(await readImages(listImages(root, classNames), args), inputShape, args.seed);
+    const all = shuffleRows(
+      await readImages(listImages(root, classNames), args),
+      inputShape,
+      args.seed,
+    );
     const { rest, held } = holdOut(all, inputShape, args.testFraction, `test:${args.seed}`);
-    if (!held) fail(`image folder ${root}: no test split could be held out of ${all.count} images: raise testFraction, add images or create train/ and test/ folders`);
+    if (!held)
+      fail(
+        `image folder ${root}: no test split could be held out of ${all.count} images: raise testFraction, add images or create train/ and test/ folders`,
+      );
     fullTrain = rest;
     test = held;
   }
-  const { train, validation } = carveValidation(fullTrain, inputShape, args.validationFraction, args.seed);
+  const { train, validation } = carveValidation(
+    fullTrain,
+    inputShape,
+    args.validationFraction,
+    args.seed,
+  );
   const ds: Dataset = {
     name: `image-folder:${path.basename(root)}`,
     kind: 'image',
@@ -69,7 +127,9 @@ export async function loadImageFolder(options: ImageFolderOptions): Promise<Data
     provenance:
       `image folder ${root} (${classNames.length} classes, ${fullTrain.count + test.count} images), ` +
       `resized to ${args.height}×${args.width} (${args.fit}), ${args.channels} channel(s), pixels/255, order shuffled (seed ${args.seed}); ` +
-      (presplit ? 'train/ and test/ folders as given; ' : `test ${test.count} held out (stratified, seed ${args.seed}); `) +
+      (presplit
+        ? 'train/ and test/ folders as given; '
+        : `test ${test.count} held out (stratified, seed ${args.seed}); `) +
       `validation ${validation?.count ?? 0} held out of train (stratified)`,
   };
   if (validation) ds.validation = validation;
@@ -90,8 +150,14 @@ function classFolders(dir: string): string[] {
     .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
     .map((e) => e.name)
     .sort();
-  if (names.length === 0) fail(`image folder ${dir} has no class sub-folders: put each class's images in a folder named after it`);
-  if (names.length < 2) fail(`image folder ${dir} has only one class folder (${names[0]}): a classifier needs at least two`);
+  if (names.length === 0)
+    fail(
+      `image folder ${dir} has no class sub-folders: put each class's images in a folder named after it`,
+    );
+  if (names.length < 2)
+    fail(
+      `image folder ${dir} has only one class folder (${names[0]}): a classifier needs at least two`,
+    );
   return names;
 }
 
@@ -103,7 +169,8 @@ function listImages(dir: string, classNames: string[], only: string[] = classNam
     const images = readdirSync(classDir)
       .filter((f) => !f.startsWith('.') && IMAGE_EXTENSIONS.has(path.extname(f).toLowerCase()))
       .sort();
-    if (images.length === 0) fail(`class folder ${classDir} has no PNG/JPEG/WebP images: add images or remove the folder`);
+    if (images.length === 0)
+      fail(`class folder ${classDir} has no PNG/JPEG/WebP images: add images or remove the folder`);
     for (const f of images) {
       files.push(path.join(classDir, f));
       labels.push(classNames.indexOf(name));
@@ -135,11 +202,17 @@ async function readImage(file: string, args: Args): Promise<Uint8Array> {
       .removeAlpha();
     img = args.channels === 1 ? img.grayscale() : img.toColourspace('srgb');
     const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== args.channels || info.width !== args.width || info.height !== args.height) {
+    if (
+      info.channels !== args.channels ||
+      info.width !== args.width ||
+      info.height !== args.height
+    ) {
       throw new Error(`decoded as ${info.width}×${info.height}×${info.channels}`);
     }
     return data;
   } catch (e) {
-    fail(`cannot read image ${file} (${(e as Error).message.split('\n')[0]}): fix or remove the file`);
+    fail(
+      `cannot read image ${file} (${(e as Error).message.split('\n')[0]}): fix or remove the file`,
+    );
   }
 }

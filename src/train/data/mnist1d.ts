@@ -29,19 +29,48 @@ export const mnist1dOptionsSchema = z
   .object({
     ...commonOptionsShape,
     seed: z.number().int().default(42).describe('generator seed (the published default is 42)'),
-    trainCount: z.number().int().positive().default(4000).describe('training examples (before validation)'),
+    trainCount: z
+      .number()
+      .int()
+      .positive()
+      .default(4000)
+      .describe('training examples (before validation)'),
     testCount: z.number().int().positive().default(1000).describe('test examples'),
-    templateLength: z.number().int().min(2).default(12).describe('template length the padding is added to before dilation'),
-    padding: z.tuple([z.number().int().min(0), z.number().int().min(0)]).default([36, 60]).describe('[low, high] zeros appended to the template'),
+    templateLength: z
+      .number()
+      .int()
+      .min(2)
+      .default(12)
+      .describe('template length the padding is added to before dilation'),
+    padding: z
+      .tuple([z.number().int().min(0), z.number().int().min(0)])
+      .default([36, 60])
+      .describe('[low, high] zeros appended to the template'),
     scaleCoeff: z.number().min(0).default(0.4).describe('amplitude scaled by 1 ± scaleCoeff/2'),
-    maxTranslation: z.number().int().positive().default(48).describe('circular shift drawn from 0 … maxTranslation−1'),
-    corrNoiseScale: z.number().min(0).default(0.25).describe('std of the smoothed (σ = 2) background noise'),
+    maxTranslation: z
+      .number()
+      .int()
+      .positive()
+      .default(48)
+      .describe('circular shift drawn from 0 … maxTranslation−1'),
+    corrNoiseScale: z
+      .number()
+      .min(0)
+      .default(0.25)
+      .describe('std of the smoothed (σ = 2) background noise'),
     iidNoiseScale: z.number().min(0).default(0.02).describe('std of the per-point noise'),
-    shearScale: z.number().min(0).default(0.75).describe('slope of the random linear ramp drawn from ±shearScale/2'),
+    shearScale: z
+      .number()
+      .min(0)
+      .default(0.75)
+      .describe('slope of the random linear ramp drawn from ±shearScale/2'),
     finalSeqLength: z.number().int().min(2).default(40).describe('length of the output signals'),
   })
   .strict()
-  .refine((o) => o.padding[0] <= o.padding[1], { message: 'padding must be [low, high] with low ≤ high', path: ['padding'] })
+  .refine((o) => o.padding[0] <= o.padding[1], {
+    message: 'padding must be [low, high] with low ≤ high',
+    path: ['padding'],
+  })
   .refine((o) => o.maxTranslation <= o.templateLength + o.padding[1], {
     message: 'maxTranslation must not exceed templateLength + padding[1]',
     path: ['maxTranslation'],
@@ -82,7 +111,8 @@ export function gaussianFilter1d(x: ArrayLike<number>, sigma: number): Float64Ar
   const radius = Math.floor(4 * sigma + 0.5);
   const w = new Float64Array(2 * radius + 1);
   let sum = 0;
-  for (let k = -radius; k <= radius; k++) sum += w[k + radius] = Math.exp((-0.5 * k * k) / (sigma * sigma));
+  for (let k = -radius; k <= radius; k++)
+    sum += w[k + radius] = Math.exp((-0.5 * k * k) / (sigma * sigma));
   for (let k = 0; k < w.length; k++) w[k] /= sum;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -170,7 +200,12 @@ export function loadMnist1d(options: Mnist1dOptions = {}): Dataset {
     return { x, y, count };
   };
   const inputShape = [L, 1];
-  const { train, validation } = carveValidation(take(0, args.trainCount), inputShape, args.validationFraction, args.seed);
+  const { train, validation } = carveValidation(
+    take(0, args.trainCount),
+    inputShape,
+    args.validationFraction,
+    args.seed,
+  );
   const ds: Dataset = {
     name: 'mnist1d',
     kind: 'signal',

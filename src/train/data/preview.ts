@@ -37,12 +37,16 @@ const LABEL_HEIGHT = GLYPH_HEIGHT + 4;
 
 /** Lays out the first `count` examples of `split` as a grid of labelled tiles. */
 export function renderPreview(ds: Dataset, split: Split, options: PreviewOptions = {}): RgbImage {
-  if (ds.kind === 'table') fail(`"${ds.name}" is a table: preview it as text (tablePreview) rather than as an image`);
+  if (ds.kind === 'table')
+    fail(`"${ds.name}" is a table: preview it as text (tablePreview) rather than as an image`);
   const count = Math.min(options.count ?? 32, split.count);
   if (count <= 0) fail(`the split has no examples to preview`);
   const columns = Math.max(1, Math.min(count, options.columns ?? Math.ceil(Math.sqrt(count))));
   const rows = Math.ceil(count / columns);
-  const tile = ds.kind === 'image' ? imageTileSize(ds.inputShape) : { width: 96, height: 48, zoom: 1, step: 1 };
+  const tile =
+    ds.kind === 'image'
+      ? imageTileSize(ds.inputShape)
+      : { width: 96, height: 48, zoom: 1, step: 1 };
   const cellW = tile.width + PAD;
   const cellH = tile.height + LABEL_HEIGHT + PAD;
   const width = columns * cellW + PAD;
@@ -60,7 +64,8 @@ export function renderPreview(ds: Dataset, split: Split, options: PreviewOptions
     const img: RgbImage = { width, height, rgb };
     if (ds.kind === 'image') {
       drawImageTile(img, x0, y0, example, ds.inputShape, tile, lo, hi);
-      if (split.boxes && options.boxes !== false) drawBox(img, x0, y0, split.boxes.subarray(i * 4, i * 4 + 4), tile);
+      if (split.boxes && options.boxes !== false)
+        drawBox(img, x0, y0, split.boxes.subarray(i * 4, i * 4 + 4), tile);
     } else {
       drawSignalTile(img, x0, y0, example, ds.inputShape, tile, lo, hi);
     }
@@ -73,9 +78,13 @@ export function renderPreview(ds: Dataset, split: Split, options: PreviewOptions
 /** Writes `image` as a PNG file. */
 export async function writePng(image: RgbImage, file: string): Promise<void> {
   try {
-    await sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toFile(file);
+    await sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } })
+      .png()
+      .toFile(file);
   } catch (e) {
-    fail(`cannot write ${file} (${(e as Error).message.split('\n')[0]}): check the folder exists and is writable`);
+    fail(
+      `cannot write ${file} (${(e as Error).message.split('\n')[0]}): check the folder exists and is writable`,
+    );
   }
 }
 
@@ -124,7 +133,16 @@ function toByte(v: number, lo: number, hi: number): number {
   return Math.max(0, Math.min(255, Math.round(((v - lo) / (hi - lo)) * 255)));
 }
 
-function drawImageTile(img: RgbImage, x0: number, y0: number, x: Float32Array, [h, w, c]: number[], tile: Tile, lo: number, hi: number): void {
+function drawImageTile(
+  img: RgbImage,
+  x0: number,
+  y0: number,
+  x: Float32Array,
+  [h, w, c]: number[],
+  tile: Tile,
+  lo: number,
+  hi: number,
+): void {
   for (let ty = 0; ty < tile.height; ty++) {
     const r = Math.min(h - 1, Math.floor(ty / tile.zoom) * tile.step);
     for (let tx = 0; tx < tile.width; tx++) {
@@ -159,16 +177,31 @@ function drawBox(img: RgbImage, x0: number, y0: number, box: Float32Array, tile:
   }
 }
 
-function drawSignalTile(img: RgbImage, x0: number, y0: number, x: Float32Array, [len, c]: number[], tile: Tile, lo: number, hi: number): void {
+function drawSignalTile(
+  img: RgbImage,
+  x0: number,
+  y0: number,
+  x: Float32Array,
+  [len, c]: number[],
+  tile: Tile,
+  lo: number,
+  hi: number,
+): void {
   // Plot area: a slightly lighter panel with a faint zero line when zero is in range.
   for (let ty = 0; ty < tile.height; ty++) {
-    for (let tx = 0; tx < tile.width; tx++) img.rgb.fill(48, ((y0 + ty) * img.width + x0 + tx) * 3, ((y0 + ty) * img.width + x0 + tx) * 3 + 3);
+    for (let tx = 0; tx < tile.width; tx++)
+      img.rgb.fill(
+        48,
+        ((y0 + ty) * img.width + x0 + tx) * 3,
+        ((y0 + ty) * img.width + x0 + tx) * 3 + 3,
+      );
   }
   const yOf = (v: number) => y0 + Math.round((1 - (v - lo) / (hi - lo)) * (tile.height - 1));
   const xOf = (t: number) => x0 + Math.round((len === 1 ? 0.5 : t / (len - 1)) * (tile.width - 1));
   if (lo < 0 && hi > 0) {
     const zy = yOf(0);
-    for (let tx = 0; tx < tile.width; tx++) img.rgb.fill(80, (zy * img.width + x0 + tx) * 3, (zy * img.width + x0 + tx) * 3 + 3);
+    for (let tx = 0; tx < tile.width; tx++)
+      img.rgb.fill(80, (zy * img.width + x0 + tx) * 3, (zy * img.width + x0 + tx) * 3 + 3);
   }
   for (let k = 0; k < c; k++) {
     const colour = LINE_COLOURS[k % LINE_COLOURS.length];
@@ -181,14 +214,22 @@ function drawSignalTile(img: RgbImage, x0: number, y0: number, x: Float32Array, 
 }
 
 /** Bresenham line. */
-function drawLine(img: RgbImage, xa: number, ya: number, xb: number, yb: number, colour: [number, number, number]): void {
+function drawLine(
+  img: RgbImage,
+  xa: number,
+  ya: number,
+  xb: number,
+  yb: number,
+  colour: [number, number, number],
+): void {
   const dx = Math.abs(xb - xa);
   const dy = -Math.abs(yb - ya);
   const sx = xa < xb ? 1 : -1;
   const sy = ya < yb ? 1 : -1;
   let err = dx + dy;
   for (;;) {
-    if (xa >= 0 && ya >= 0 && xa < img.width && ya < img.height) img.rgb.set(colour, (ya * img.width + xa) * 3);
+    if (xa >= 0 && ya >= 0 && xa < img.width && ya < img.height)
+      img.rgb.set(colour, (ya * img.width + xa) * 3);
     if (xa === xb && ya === yb) break;
     const e2 = 2 * err;
     if (e2 >= dy) {

@@ -15,19 +15,66 @@ export type ShapeClass = (typeof SHAPE_CLASSES)[number];
 export const shapesOptionsSchema = z
   .object({
     ...commonOptionsShape,
-    trainCount: z.number().int().positive().default(2000).describe('training examples (before validation)'),
+    trainCount: z
+      .number()
+      .int()
+      .positive()
+      .default(2000)
+      .describe('training examples (before validation)'),
     testCount: z.number().int().positive().default(500).describe('test examples'),
-    size: z.number().int().min(16).max(512).default(32).describe('image height and width in pixels'),
-    channels: z.union([z.literal(1), z.literal(3)]).default(3).describe('1 (grey) or 3 (RGB)'),
-    classes: z.number().int().min(2).max(SHAPE_CLASSES.length).default(4).describe(`number of classes, from ${SHAPE_CLASSES.join(', ')}`),
-    distractors: z.number().int().min(0).max(20).default(3).describe('at most this many distractor lines/dots per image'),
-    noise: z.number().min(0).max(1).default(0.05).describe('std of the per-pixel Gaussian background noise'),
-    minScale: z.number().gt(0).max(0.5).default(0.12).describe('smallest object radius as a fraction of the size'),
-    maxScale: z.number().gt(0).max(0.5).default(0.25).describe('largest object radius as a fraction of the size'),
+    size: z
+      .number()
+      .int()
+      .min(16)
+      .max(512)
+      .default(32)
+      .describe('image height and width in pixels'),
+    channels: z
+      .union([z.literal(1), z.literal(3)])
+      .default(3)
+      .describe('1 (grey) or 3 (RGB)'),
+    classes: z
+      .number()
+      .int()
+      .min(2)
+      .max(SHAPE_CLASSES.length)
+      .default(4)
+      .describe(`number of classes, from ${SHAPE_CLASSES.join(', ')}`),
+    distractors: z
+      .number()
+      .int()
+      .min(0)
+      .max(20)
+      .default(3)
+      .describe('at most this many distractor lines/dots per image'),
+    noise: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.05)
+      .describe('std of the per-pixel Gaussian background noise'),
+    minScale: z
+      .number()
+      .gt(0)
+      .max(0.5)
+      .default(0.12)
+      .describe('smallest object radius as a fraction of the size'),
+    maxScale: z
+      .number()
+      .gt(0)
+      .max(0.5)
+      .default(0.25)
+      .describe('largest object radius as a fraction of the size'),
   })
   .strict()
-  .refine((o) => o.minScale <= o.maxScale, { message: 'minScale must not exceed maxScale', path: ['minScale'] })
-  .refine((o) => o.minScale * o.size >= 2, { message: 'objects would be under 2 px in radius: raise size or minScale', path: ['minScale'] });
+  .refine((o) => o.minScale <= o.maxScale, {
+    message: 'minScale must not exceed maxScale',
+    path: ['minScale'],
+  })
+  .refine((o) => o.minScale * o.size >= 2, {
+    message: 'objects would be under 2 px in radius: raise size or minScale',
+    path: ['minScale'],
+  });
 export type ShapesOptions = z.input<typeof shapesOptionsSchema>;
 type Args = z.output<typeof shapesOptionsSchema>;
 
@@ -37,7 +84,12 @@ export function generateShapes(options: ShapesOptions = {}): Dataset {
   const inputShape = [args.size, args.size, args.channels];
   const full = generateSplit(args, args.trainCount, createRng(`shapes:train:${args.seed}`));
   const test = generateSplit(args, args.testCount, createRng(`shapes:test:${args.seed}`));
-  const { train, validation } = carveValidation(full, inputShape, args.validationFraction, args.seed);
+  const { train, validation } = carveValidation(
+    full,
+    inputShape,
+    args.validationFraction,
+    args.seed,
+  );
   const classNames = SHAPE_CLASSES.slice(0, args.classes);
   const ds: Dataset = {
     name: 'shapes',
@@ -76,7 +128,11 @@ function generateSplit(args: Args, count: number, rng: Rng): Split {
 }
 
 /** [x0, y0, x1, y1] of the set pixels of a H×W mask, x1/y1 exclusive; zeros when empty. */
-export function maskBox(mask: ArrayLike<number>, height: number, width: number): [number, number, number, number] {
+export function maskBox(
+  mask: ArrayLike<number>,
+  height: number,
+  width: number,
+): [number, number, number, number] {
   let x0 = width;
   let y0 = height;
   let x1 = 0;
@@ -93,7 +149,13 @@ export function maskBox(mask: ArrayLike<number>, height: number, width: number):
   return x1 === 0 ? [0, 0, 0, 0] : [x0, y0, x1, y1];
 }
 
-function drawExample(img: Float32Array, mask: Uint8Array, shape: ShapeClass, args: Args, rng: Rng): void {
+function drawExample(
+  img: Float32Array,
+  mask: Uint8Array,
+  shape: ShapeClass,
+  args: Args,
+  rng: Rng,
+): void {
   const { size, channels } = args;
   // Background: a random colour with a gentle linear shading and per-pixel noise.
   const bg = Array.from({ length: channels }, () => rng.uniform(0.05, 0.95));
@@ -102,7 +164,8 @@ function drawExample(img: Float32Array, mask: Uint8Array, shape: ShapeClass, arg
   for (let r = 0; r < size; r++) {
     for (let c = 0; c < size; c++) {
       const shade = gx * (c / size - 0.5) + gy * (r / size - 0.5);
-      for (let k = 0; k < channels; k++) img[(r * size + c) * channels + k] = bg[k] + shade + rng.normal(0, args.noise);
+      for (let k = 0; k < channels; k++)
+        img[(r * size + c) * channels + k] = bg[k] + shade + rng.normal(0, args.noise);
     }
   }
   // Distractors: thin lines and small dots in random colours, drawn under the object.
@@ -128,7 +191,8 @@ function drawExample(img: Float32Array, mask: Uint8Array, shape: ShapeClass, arg
       // Into the object's own frame (undo its rotation).
       if (!inside(cos * dx + sin * dy, -sin * dx + cos * dy)) continue;
       mask[r * size + c] = 1;
-      for (let k = 0; k < channels; k++) img[(r * size + c) * channels + k] = colour[k] + rng.normal(0, args.noise / 2);
+      for (let k = 0; k < channels; k++)
+        img[(r * size + c) * channels + k] = colour[k] + rng.normal(0, args.noise / 2);
     }
   }
   for (let i = 0; i < img.length; i++) img[i] = Math.min(1, Math.max(0, img[i]));
@@ -154,11 +218,15 @@ function insideTest(shape: ShapeClass, r: number): (u: number, v: number) => boo
       return (u, v) => Math.abs(u) + Math.abs(v) <= r;
     case 'cross': {
       const t = Math.max(0.3 * r, 0.75);
-      return (u, v) => (Math.abs(u) <= r && Math.abs(v) <= t) || (Math.abs(v) <= r && Math.abs(u) <= t);
+      return (u, v) =>
+        (Math.abs(u) <= r && Math.abs(v) <= t) || (Math.abs(v) <= r && Math.abs(u) <= t);
     }
     case 'triangle': {
       // Equilateral, pointing up, vertices on the circle of radius r.
-      const pts = [-90, 30, 150].map((deg) => [r * Math.cos((deg * Math.PI) / 180), r * Math.sin((deg * Math.PI) / 180)]);
+      const pts = [-90, 30, 150].map((deg) => [
+        r * Math.cos((deg * Math.PI) / 180),
+        r * Math.sin((deg * Math.PI) / 180),
+      ]);
       return (u, v) => {
         let sign = 0;
         for (let i = 0; i < 3; i++) {
@@ -176,12 +244,25 @@ function insideTest(shape: ShapeClass, r: number): (u: number, v: number) => boo
   }
 }
 
-function setPixel(img: Float32Array, size: number, channels: number, r: number, c: number, colour: number[]): void {
+function setPixel(
+  img: Float32Array,
+  size: number,
+  channels: number,
+  r: number,
+  c: number,
+  colour: number[],
+): void {
   if (r < 0 || c < 0 || r >= size || c >= size) return;
   for (let k = 0; k < channels; k++) img[(r * size + c) * channels + k] = colour[k];
 }
 
-function drawLine(img: Float32Array, size: number, channels: number, colour: number[], rng: Rng): void {
+function drawLine(
+  img: Float32Array,
+  size: number,
+  channels: number,
+  colour: number[],
+  rng: Rng,
+): void {
   const len = rng.uniform(0.2, 0.5) * size;
   const a = rng.uniform(0, Math.PI);
   const x0 = rng.uniform(0, size);
@@ -189,12 +270,31 @@ function drawLine(img: Float32Array, size: number, channels: number, colour: num
   const steps = Math.ceil(len * 2);
   for (let s = 0; s <= steps; s++) {
     const t = (s / steps) * len;
-    setPixel(img, size, channels, Math.round(y0 + t * Math.sin(a)), Math.round(x0 + t * Math.cos(a)), colour);
+    setPixel(
+      img,
+      size,
+      channels,
+      Math.round(y0 + t * Math.sin(a)),
+      Math.round(x0 + t * Math.cos(a)),
+      colour,
+    );
   }
 }
 
-function drawDot(img: Float32Array, size: number, channels: number, colour: number[], rng: Rng): void {
+function drawDot(
+  img: Float32Array,
+  size: number,
+  channels: number,
+  colour: number[],
+  rng: Rng,
+): void {
   const r = rng.int(size);
   const c = rng.int(size);
-  for (const [dr, dc] of [[0, 0], [1, 0], [0, 1], [1, 1]]) setPixel(img, size, channels, r + dr, c + dc, colour);
+  for (const [dr, dc] of [
+    [0, 0],
+    [1, 0],
+    [0, 1],
+    [1, 1],
+  ])
+    setPixel(img, size, channels, r + dr, c + dc, colour);
 }

@@ -30,7 +30,8 @@ export function selectRows(split: Split, inputShape: number[], indices: ArrayLik
   const boxes = split.boxes ? new Float32Array(n * 4) : undefined;
   for (let r = 0; r < n; r++) {
     const i = indices[r];
-    if (!(i >= 0 && i < split.count)) throw new RangeError(`row ${i} outside split of ${split.count}`);
+    if (!(i >= 0 && i < split.count))
+      throw new RangeError(`row ${i} outside split of ${split.count}`);
     x.set(split.x.subarray(i * size, (i + 1) * size), r * size);
     y[r] = split.y[i];
     if (masks) masks.set(split.masks!.subarray(i * maskSize, (i + 1) * maskSize), r * maskSize);
@@ -55,7 +56,10 @@ export function holdOut(
   if (fraction <= 0) return { rest: split };
   const { kept, held } = stratifiedHoldout(split.y, fraction, seed);
   if (held.length === 0) return { rest: split };
-  if (kept.length === 0) fail(`holding out ${fraction} of ${split.count} examples leaves none to train on: lower the fraction`);
+  if (kept.length === 0)
+    fail(
+      `holding out ${fraction} of ${split.count} examples leaves none to train on: lower the fraction`,
+    );
   return { rest: selectRows(split, inputShape, kept), held: selectRows(split, inputShape, held) };
 }
 
@@ -85,14 +89,24 @@ export function classCounts(y: ArrayLike<number>, numClasses: number): number[] 
 /** The first `limit` rows (all when limit is undefined or ≥ count). */
 export function firstRows(split: Split, inputShape: number[], limit: number | undefined): Split {
   if (limit === undefined || limit >= split.count) return split;
-  return selectRows(split, inputShape, Int32Array.from({ length: limit }, (_, i) => i));
+  return selectRows(
+    split,
+    inputShape,
+    Int32Array.from({ length: limit }, (_, i) => i),
+  );
 }
 
 /** Parses loader options with `schema`; a bad option is a one-line GlassboxError. */
-export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, loader: string): z.output<S> {
+export function parseOptions<S extends z.ZodType>(
+  schema: S,
+  options: unknown,
+  loader: string,
+): z.output<S> {
   const r = schema.safeParse(options ?? {});
   if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
+    const issues = r.error.issues
+      .map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`)
+      .join('; ');
     fail(`invalid options for data set "${loader}": ${issues}`);
   }
   return r.data;
