@@ -7,7 +7,8 @@ Commands:
   {"cmd": "prepare", "model": M, "cache": DIR, "seed": S}
       -> exports DIR/M.onnx (once) and writes M.input.npy, M.input_grad.npy, M.layer_act.npy,
          M.layer_grad.npy (all NCHW, float32) and returns their paths, the target and layer prefix
-  {"cmd": "time", "model": M, "row": R, "repeats": n, "warmup": w} -> {"ms": [...]} per repeat
+  {"cmd": "time", "model": M, "row": R, "warmup": w, "repeats": n, "budget": s, "min": k}
+      -> {"ms": [...]}: n timed runs, or fewer (at least k) once s seconds were spent
 """
 import json
 import os
@@ -69,8 +70,9 @@ def time_row(cmd):
     run = row(state)
     for _ in range(int(cmd.get("warmup", 1))):
         run()
+    repeats, budget, least = int(cmd.get("repeats", 5)), float(cmd.get("budget", 1e9)), int(cmd.get("min", 3))
     ms = []
-    for _ in range(int(cmd.get("repeats", 5))):
+    while len(ms) < repeats and (len(ms) < least or sum(ms) < budget * 1000):
         t0 = time.perf_counter()
         run()
         ms.append((time.perf_counter() - t0) * 1000)

@@ -97,7 +97,7 @@ export async function runDemo(flags: DemoFlags): Promise<{ report: string; summa
     }
   }
   const explainDir = path.join(out, 'explain');
-  await writeExplanations(explainDir, outputs, inputs.shape, display, { minSize: 112 });
+  await writeExplanations(explainDir, outputs, { kind: model.kind, batch: inputs, givenShape: inputs.shape, display }, { minSize: 112 });
 
   const rows: ReportRow[] = [];
   for (let i = 0; i < picks.length; i++) {

@@ -107,7 +107,7 @@ export async function runExplain(flags: ExplainFlags): Promise<void> {
     const e = explanations[0];
     process.stderr.write(`${name}: target ${e.target}${e.targetName ? ` (${e.targetName})` : ''}, ${e.scoreKind} ${e.score.toFixed(4)}, ${e.milliseconds.toFixed(1)} ms per input\n`);
   }
-  const written = await writeExplanations(flags.out, outputs, input.givenShape, input.display, {
+  const written = await writeExplanations(flags.out, outputs, { kind: model.kind, batch: input.batch, givenShape: input.givenShape, display: input.display }, {
     opacity,
     colormap: flags.colormap as ColormapName | undefined,
   });

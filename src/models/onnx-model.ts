@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import type { NdArray } from '../core/ndarray.js';
 import { sizeOf, softmaxRows } from '../core/ndarray.js';
 import { fail } from '../core/errors.js';
-import type { BackwardRule, GradientRequest, GradientResult, InputKind, LayerInfo, Model, OutputKind, ScoreKind } from './model.js';
+import type { BackwardRule, ChannelGradientRequest, ChannelGradientResult, GradientRequest, GradientResult, InputKind, LayerInfo, Model, OutputKind, ScoreKind } from './model.js';
 import { checkInputBatch, checkTargets, findLayer } from './validate.js';
 import { OnnxGraph } from '../onnx/graph.js';
 import { parseOnnx, readOnnxFile } from '../onnx/read.js';
@@ -18,7 +18,7 @@ import { addBoundary, INPUT, type Boundary, type Layout, type Preprocess } from 
 import { contentKey, inferTensorInfos, type TensorInfos } from '../onnx/shapes.js';
 import { listLayers, type OnnxLayer } from '../onnx/layers.js';
 import { buildBackward } from '../onnx/backward/builder.js';
-import { reduceSum } from '../onnx/backward/emit.js';
+import { reduceMean, reduceSum } from '../onnx/backward/emit.js';
 import { SessionCache } from '../onnx/session-cache.js';
 import { attrInt, encodeModel, type ModelProto } from '../onnx/proto.js';
 
@@ -174,6 +174,21 @@ export class OnnxModel implements Model {
     return result;
   }
 
+  /** Gradient of one channel's mean activation per example (for activation maximisation). */
+  async channelGradient(req: ChannelGradientRequest): Promise<ChannelGradientResult> {
+    checkInputBatch(req.input, this.inputShape, this.name);
+    const layer = this.layer(req.layer);
+    const n = req.input.shape[0];
+    const channels = layer.outputShape[layer.outputShape.length - 1];
+    if (req.channels.length !== n) fail(`got ${req.channels.length} channels for ${n} inputs: give one channel per input`);
+    for (const c of req.channels) {
+      if (!Number.isInteger(c) || c < 0 || c >= channels) fail(`channel ${c} is out of range: layer ${req.layer} has channels 0..${channels - 1}`);
+    }
+    const key = `channel|${layer.name}`;
+    const parts = await this.run(key, () => this.channelGraph(layer, channels), req.input, req.channels, [OUT.score, OUT.inputGradient], channels);
+    return { values: parts[0].data, inputGradient: parts[1] };
+  }
+
   dispose(): void {
     void this.sessions.clear();
   }
@@ -245,6 +260,28 @@ export class OnnxModel implements Model {
     return g;
   }
 
+  private channelGraph(layer: OnnxLayer, channels: number): OnnxGraph {
+    const g = this.base.clone();
+    const infos: TensorInfos = new Map(this.infos);
+    const shape = this.infos.get(layer.tensor)!.shape;
+    const channelAxis = layer.layout === 'first' ? 1 : shape.length - 1;
+    const positions = shape.map((_, i) => i).filter((i) => i !== 0 && i !== channelAxis);
+    const perChannel = positions.length ? reduceMean(g, layer.tensor, positions) : layer.tensor;
+    const perShape = [shape[0], channels];
+    infos.set(perChannel, { shape: perShape, dtype: 'float32' });
+    g.addInput(ONEHOT, [this.boundary.fixedBatch ?? 'N', channels]);
+    infos.set(ONEHOT, { shape: perShape, dtype: 'float32' });
+    const picked = g.op('Mul', [perChannel, ONEHOT]);
+    infos.set(picked, { shape: perShape, dtype: 'float32' });
+    const total = reduceSum(g, picked, [1], false);
+    infos.set(total, { shape: [shape[0]], dtype: 'float32' });
+    const grads = buildBackward(g, { score: total, wrt: [INPUT], rule: 'standard', infos });
+    g.add('Identity', [total], {}, [OUT.score]);
+    g.add('Identity', [grads.get(INPUT)!], {}, [OUT.inputGradient]);
+    g.setOutputs([OUT.score, OUT.inputGradient]);
+    return g;
+  }
+
   // ------------------------------------------------------------------ running
 
   /** Scores alone (no gradient wanted): a forward pass. */
@@ -263,7 +300,7 @@ export class OnnxModel implements Model {
    * Runs the session for `key` over the batch in chunks (padded to the model's fixed batch size
    * when it has one) and concatenates each output along the batch axis.
    */
-  private async run(key: string, build: () => OnnxGraph, input: NdArray, targets: number[] | undefined, outputs: string[]): Promise<NdArray[]> {
+  private async run(key: string, build: () => OnnxGraph, input: NdArray, targets: number[] | undefined, outputs: string[], classes = this.numClasses): Promise<NdArray[]> {
     const n = input.shape[0];
     const per = sizeOf(this.inputShape);
     const chunks: { count: number; tensors: Map<string, ort.Tensor> }[] = [];
@@ -275,9 +312,9 @@ export class OnnxModel implements Model {
         x.set(input.data.subarray(start * per, (start + count) * per));
         const feeds: Record<string, ort.Tensor> = { [INPUT]: new ort.Tensor('float32', x, [rows, ...this.inputShape]) };
         if (targets) {
-          const onehot = new Float32Array(rows * this.numClasses);
-          for (let i = 0; i < count; i++) onehot[i * this.numClasses + targets[start + i]] = 1;
-          feeds[ONEHOT] = new ort.Tensor('float32', onehot, [rows, this.numClasses]);
+          const onehot = new Float32Array(rows * classes);
+          for (let i = 0; i < count; i++) onehot[i * classes + targets[start + i]] = 1;
+          feeds[ONEHOT] = new ort.Tensor('float32', onehot, [rows, classes]);
         }
         const result = await session.run(feeds, outputs);
         chunks.push({ count, tensors: new Map(outputs.map((o) => [o, result[o] as ort.Tensor])) });

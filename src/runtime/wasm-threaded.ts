@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { workerScriptFile } from './wasm-worker-file.js';
+import { withWorkerScript } from './wasm-worker-file.js';
 
 type EmWorker = Worker & { onerror?: (e: unknown) => void };
 
@@ -52,9 +52,32 @@ export async function createThreadedWasmBackend(threads: number, wasmDir: string
   const { wasmWorkerContents } = require(path.join(outDir, 'tfjs-backend-wasm-threaded-simd.worker.js')) as {
     wasmWorkerContents: string;
   };
-  const workerFile = workerScriptFile(wasmWorkerContents);
   const binary = fs.readFileSync(path.join(wasmDir, 'tfjs-backend-wasm-threaded-simd.wasm'));
+  // The backend's constructor starts XNNPACK's pool on the pre-loaded workers, so after it
+  // returns the worker script is no longer read and can go.
+  return withWorkerScript(wasmWorkerContents, async (workerFile) => {
+    const module = await startModule(factory, factoryPath, workerFile, binary, threads);
+    try {
+      setThreadsCount(threads);
+      const backend = new BackendWasm(module as never);
+      // XNNPACK's threads live as long as the backend; they must not keep Node from exiting.
+      for (const w of module.PThread.runningWorkers) w.unref();
+      return backend;
+    } catch (e) {
+      module.PThread.terminateAllThreads();
+      throw e;
+    }
+  });
+}
 
+/** Runs the Emscripten factory with our overrides; rejects (never hangs, never crashes) on failure. */
+async function startModule(
+  factory: (c: FactoryConfig) => Promise<ThreadedModule>,
+  factoryPath: string,
+  workerFile: string,
+  binary: Buffer,
+  threads: number,
+): Promise<ThreadedModule> {
   const restore: (() => void)[] = [];
   let fail: (e: unknown) => void = () => {};
   const failed = new Promise<never>((_, reject) => (fail = reject));
@@ -87,6 +110,7 @@ export async function createThreadedWasmBackend(threads: number, wasmDir: string
   });
   try {
     const module = await Promise.race([factory(config), failed, timedOut]);
+    for (const undo of restore) undo();
     module.tfjs = {
       init: module.cwrap('init', null, []),
       initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),
@@ -95,12 +119,7 @@ export async function createThreadedWasmBackend(threads: number, wasmDir: string
       disposeData: module.cwrap('dispose_data', null, ['number']),
       dispose: module.cwrap('dispose', null, []),
     };
-    setThreadsCount(threads);
-    const backend = new BackendWasm(module as never);
-    for (const undo of restore) undo();
-    // XNNPACK's threads live as long as the backend; they must not keep Node from exiting.
-    for (const w of module.PThread.runningWorkers) w.unref();
-    return backend;
+    return module;
   } catch (e) {
     config.PThread?.terminateAllThreads();
     throw e;

@@ -63,6 +63,27 @@ describe('glassbox explain', () => {
       expect(meta.width).toBeGreaterThanOrEqual(224);
     }
     expect(fs.readdirSync(out).filter((f) => f.startsWith('.staging'))).toEqual([]);
+    // Side by side: the input and one tile per method.
+    const grid = await sharp(path.join(out, 'grid.png')).metadata();
+    expect(grid.width).toBeGreaterThanOrEqual(3 * 224);
+  });
+
+  it('plots 1-D signal attributions as coloured lines', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.conv1d({ inputShape: [16, 1], filters: 3, kernelSize: 3, activation: 'relu', name: 'c1' }));
+    m.add(tf.layers.flatten({}));
+    m.add(tf.layers.dense({ units: 2, name: 'logits' }));
+    reseedWeights(m, 4);
+    const signalModel = path.join(dir, 'signal-model');
+    await saveLayersModel(m, signalModel);
+    const npy = path.join(dir, 'signal.npy');
+    writeNpy(npy, { data: seeded(16, 8), shape: [16, 1] });
+    const out = path.join(dir, 'out-signal');
+    const r = await run(['explain', '--model', signalModel, '--input', npy, '--method', 'gradient,grad-cam', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(readNpy(path.join(out, 'grad-cam', 'attribution.npy')).shape).toEqual([16, 1]);
+    expect(fs.readFileSync(path.join(out, 'gradient', 'plot.svg'), 'utf8')).toMatch(/^<svg/);
+    expect((await sharp(path.join(out, 'gradient', 'plot.png')).metadata()).width).toBe(480);
   });
 
   it('accepts a .npy batch and writes attributions in the same shape', async () => {

@@ -46,13 +46,13 @@ export function weightsOf(m: tf.LayersModel, layer: string): Float32Array[] {
 }
 
 /** conv(same, 3×3) → [activation] → GAP → dense: Grad-CAM's gradient is W/(H·W) here. */
-export function gapNet(opts: { activation?: 'relu' | 'linear' | 'tanh'; shape?: number[]; filters?: number; classes?: number; seed?: number } = {}): tf.LayersModel {
+export function gapNet(opts: { activation?: 'relu' | 'linear' | 'tanh'; shape?: number[]; filters?: number; classes?: number; seed?: number; scale?: number } = {}): tf.LayersModel {
   const shape = opts.shape ?? [6, 6, 2];
   const m = tf.sequential();
   m.add(tf.layers.conv2d({ inputShape: shape, filters: opts.filters ?? 4, kernelSize: 3, padding: 'same', activation: opts.activation ?? 'relu', name: 'conv' }));
   m.add(tf.layers.globalAveragePooling2d({ name: 'gap' }));
   m.add(tf.layers.dense({ units: opts.classes ?? 3, name: 'logits' }));
-  reseedWeights(m, opts.seed ?? 11);
+  reseedWeights(m, opts.seed ?? 11, opts.scale);
   return m;
 }
 

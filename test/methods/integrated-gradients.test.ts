@@ -44,7 +44,7 @@ describe('quadrature rules', () => {
 
 describe('completeness', () => {
   it('holds within 1% at 200 steps on a smooth CNN for every rule, and extras.delta is the real gap', async () => {
-    const lm = gapNet({ activation: 'tanh', shape: [8, 8, 2] });
+    const lm = gapNet({ activation: 'tanh', shape: [8, 8, 2], scale: 1.5 });
     const model = wrap(lm);
     const x = input([2, 8, 8, 2], 61, 2);
     const targets = [0, 2];
@@ -67,7 +67,7 @@ describe('completeness', () => {
   });
 
   it('holds for every baseline kind, on signals, and for probability and pre-softmax logit scores', async () => {
-    const lm = gapNet({ activation: 'tanh', shape: [8, 8, 2] });
+    const lm = gapNet({ activation: 'tanh', shape: [8, 8, 2], scale: 1.5 });
     const model = wrap(lm);
     const x = input([1, 8, 8, 2], 62, 2);
     for (const baseline of ['zero', 'black', 'white', 'blurred', 'uniform'] as const) {

@@ -18,7 +18,7 @@ export async function runOnnx(bytes: Uint8Array, feeds: Record<string, { data: F
   const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
   const ortFeeds: Record<string, ort.Tensor> = {};
   for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = new ort.Tensor('float32', v.data, v.shape);
-  const out = await session.run(ortFeeds, fetch);
+  const out = fetch ? await session.run(ortFeeds, fetch) : await session.run(ortFeeds);
   await session.release();
   return out;
 }

@@ -19,7 +19,9 @@ export async function forward(session: ort.InferenceSession, x: Float32Array, sh
 /**
  * d output[e, target_e] / d x[e, j] by the five-point stencil
  * (−f(x+2h) + 8f(x+h) − 8f(x−h) + f(x−2h)) / 12h, all perturbed copies in one batched run.
- * `f` maps a batch [m, ...example] to scores [m, K].
+ * `f` maps a batch [m, ...example] to scores [m, K]. With `piecewiseLinear`, coordinates whose
+ * stencil points are not collinear (a ReLU or max-pool kink lies within ±2h) come back as NaN:
+ * the reference is then exact where it is given, and callers count how many were skipped.
  */
 export async function finiteDifferences(
   f: (batch: Float32Array, m: number) => Promise<Float32Array>,
@@ -28,10 +30,11 @@ export async function finiteDifferences(
   targets: number[],
   k: number,
   h = 1e-2,
+  piecewiseLinear = false,
 ): Promise<Float32Array> {
   const per = x.length / n;
-  const steps = [2 * h, h, -h, -2 * h];
-  const weights = [-1, 8, -8, 1];
+  const steps = [2 * h, h, 0, -h, -2 * h];
+  const weights = [-1, 8, 0, -8, 1];
   const grad = new Float32Array(x.length);
   const chunkRows = 4096;
   const jobs: { e: number; j: number }[] = [];
@@ -50,9 +53,16 @@ export async function finiteDifferences(
     });
     const scores = await f(batch, m);
     part.forEach(({ e, j }, q) => {
+      const v = steps.map((_, si) => scores[(q * steps.length + si) * k + targets[e]]);
       let acc = 0;
-      steps.forEach((_, si) => (acc += weights[si] * scores[(q * steps.length + si) * k + targets[e]]));
+      v.forEach((fv, si) => (acc += weights[si] * fv));
       grad[e * per + j] = acc / (12 * h);
+      if (piecewiseLinear) {
+        // Collinear points: every first difference equals the others (to float32 noise).
+        const diffs = [v[0] - v[1], v[1] - v[2], v[2] - v[3], v[3] - v[4]];
+        const noise = 4e-6 * Math.max(1, ...v.map(Math.abs)) + 1e-3 * Math.max(...diffs.map(Math.abs));
+        if (Math.max(...diffs) - Math.min(...diffs) > noise) grad[e * per + j] = NaN;
+      }
     });
   }
   return grad;
@@ -63,10 +73,17 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>, floor 
   let diff = 0;
   let scale = floor;
   for (let i = 0; i < b.length; i++) {
+    if (Number.isNaN(b[i])) continue;
     diff = Math.max(diff, Math.abs(a[i] - b[i]));
     scale = Math.max(scale, Math.abs(b[i]));
   }
   return diff / scale;
+}
+
+export function countNaN(a: ArrayLike<number>): number {
+  let c = 0;
+  for (let i = 0; i < a.length; i++) if (Number.isNaN(a[i])) c++;
+  return c;
 }
 
 export function maxAbs(a: ArrayLike<number>): number {

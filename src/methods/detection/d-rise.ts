@@ -36,7 +36,11 @@ export function chooseTarget(dets: Detection[], target: number, numClasses: numb
     chosen = sorted[options.detection];
     if (!chosen) fail(`d-rise: input ${index} has ${dets.length} detections, so detection ${options.detection} does not exist: choose 0…${dets.length - 1}`);
   } else {
-    for (const d of dets) if (d.classProbs[target] * d.objectness > (chosen ? chosen.classProbs[target] * chosen.objectness : 0)) chosen = d;
+    // Only detections labelled with the target class (their most probable class) qualify.
+    for (const d of dets) {
+      const label = d.classProbs.indexOf(Math.max(...d.classProbs));
+      if (label === target && (!chosen || d.objectness * d.classProbs[target] > chosen.objectness * chosen.classProbs[target])) chosen = d;
+    }
     if (!chosen) fail(`d-rise: the detector finds no object of class ${target} in input ${index}: pick another target, a detection index or a box`);
   }
   const classProbs = options.classVector === 'detected' ? chosen.classProbs : oneHot;

@@ -14,6 +14,12 @@ export function reduceSum(g: OnnxGraph, x: string, axes: number[], keepdims: boo
   return g.op('ReduceSum', [x], { axes, keepdims: keep });
 }
 
+/** ReduceMean without kept dims (axes moved to an input at opset 18). */
+export function reduceMean(g: OnnxGraph, x: string, axes: number[]): string {
+  if (g.opset >= 18) return g.op('ReduceMean', [x, g.constInt64(axes)], { keepdims: 0 });
+  return g.op('ReduceMean', [x], { axes, keepdims: 0 });
+}
+
 export function unsqueeze(g: OnnxGraph, x: string, axes: number[]): string {
   if (axes.length === 0) return x;
   if (g.opset >= 13) return g.op('Unsqueeze', [x, g.constInt64(axes)]);

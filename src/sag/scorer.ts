@@ -1,0 +1,98 @@
+/**
+ * Scores patch sets: the target probability of `image·M + baseline·(1−M)`. Every request is a
+ * list of sets scored in as few `predict` calls as `batchSize` allows; sets already scored are
+ * answered from a cache, so each distinct set costs exactly one forward pass.
+ */
+import { softmaxRows } from '../core/ndarray.js';
+import type { Model } from '../models/model.js';
+import { throwIfAborted } from '../methods/method.js';
+import { setKey, type PatchGrid } from './patches.js';
+
+export type ScoreSets = (sets: readonly (readonly number[])[]) => Promise<number[]>;
+
+export interface ScorerOptions {
+  batchSize: number;
+  signal?: AbortSignal;
+  /** Called after every predict call with (passes so far, passes scheduled so far). */
+  onPasses?: (done: number, scheduled: number) => void;
+}
+
+export class PatchScorer {
+  /** Examples sent through the model. */
+  forwardPasses = 0;
+  /** `predict` calls made. */
+  predictCalls = 0;
+  private scheduled = 0;
+  private readonly cache = new Map<string, number>();
+  private readonly difference: Float32Array;
+  private readonly perExample: number;
+  private readonly channels: number;
+
+  constructor(
+    private readonly model: Model,
+    private readonly image: Float32Array,
+    private readonly baseline: Float32Array,
+    private readonly grid: PatchGrid,
+    private readonly target: number,
+    private readonly options: ScorerOptions,
+  ) {
+    this.perExample = image.length;
+    this.channels = image.length / (grid.height * grid.width);
+    this.difference = new Float32Array(image.length);
+    for (let i = 0; i < image.length; i++) this.difference[i] = image[i] - baseline[i];
+  }
+
+  /** Cached probability of a set, if it was scored. */
+  known(patches: readonly number[]): number | undefined {
+    return this.cache.get(setKey(patches));
+  }
+
+  /** Target probability of each set (sorted patch lists), in order. */
+  readonly score: ScoreSets = async (sets) => {
+    const todo: (readonly number[])[] = [];
+    const queued = new Set<string>();
+    for (const s of sets) {
+      const k = setKey(s);
+      if (!this.cache.has(k) && !queued.has(k)) {
+        queued.add(k);
+        todo.push(s);
+      }
+    }
+    this.scheduled += todo.length;
+    const { batchSize, signal } = this.options;
+    const capacity = Math.max(1, Math.min(batchSize, todo.length));
+    const buffer = new Float32Array(capacity * this.perExample);
+    const scratch = new Float32Array(this.grid.height * this.grid.width);
+    for (let start = 0; start < todo.length; start += capacity) {
+      throwIfAborted(signal);
+      const n = Math.min(capacity, todo.length - start);
+      for (let j = 0; j < n; j++) {
+        const out = buffer.subarray(j * this.perExample, (j + 1) * this.perExample);
+        this.grid.compose(todo[start + j], this.baseline, this.difference, this.channels, out, scratch);
+      }
+      const probs = await this.probabilities(n === capacity ? buffer : buffer.subarray(0, n * this.perExample), n);
+      for (let j = 0; j < n; j++) this.cache.set(setKey(todo[start + j]), probs[j]);
+      this.options.onPasses?.(this.forwardPasses, this.scheduled);
+    }
+    throwIfAborted(signal);
+    return sets.map((s) => this.cache.get(setKey(s))!);
+  };
+
+  /** Target probability of the unmasked image (one forward pass). */
+  async full(): Promise<number> {
+    throwIfAborted(this.options.signal);
+    this.scheduled += 1;
+    const [p] = await this.probabilities(this.image, 1);
+    this.options.onPasses?.(this.forwardPasses, this.scheduled);
+    return p;
+  }
+
+  private async probabilities(data: Float32Array, n: number): Promise<Float32Array> {
+    const raw = await this.model.predict({ data, shape: [n, this.grid.height, this.grid.width, this.channels] });
+    this.predictCalls++;
+    this.forwardPasses += n;
+    const probs = this.model.outputKind === 'logits' ? softmaxRows(raw) : raw;
+    const k = this.model.numClasses;
+    return Float32Array.from({ length: n }, (_, i) => probs.data[i * k + this.target]);
+  }
+}
