@@ -1,6 +1,6 @@
 /**
  * Perceptually uniform colour maps as degree-6 polynomial fits of matplotlib's tables
- * (the widely used fits by Matt Zucker; within three 8-bit steps of the tables, tested), plus a
+ * (the widely used fits by Matt Zucker; within four 8-bit steps of the tables, tested), plus a
  * diverging blue–white–red map for signed attributions.
  */
 export type ColormapName = 'viridis' | 'inferno' | 'turbo' | 'bwr' | 'gray';

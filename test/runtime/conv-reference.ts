@@ -44,6 +44,18 @@ export function conv2dFilterGradRef(g: Geometry, x: Float32Array, dy: Float32Arr
   return Float32Array.from(dW);
 }
 
+/** dx[b,r,c,ci] of a full convolution. */
+export function conv2dInputGradRef(g: Geometry, f: Float32Array, dy: Float32Array, cin: number, cout: number) {
+  const dx = new Float64Array(g.n * g.h * g.w * cin);
+  forEachTap(g, (b, y, xx, r, c, i, j) => {
+    const xo = ((b * g.h + r) * g.w + c) * cin;
+    const yo = ((b * g.oh + y) * g.ow + xx) * cout;
+    for (let ci = 0; ci < cin; ci++)
+      for (let co = 0; co < cout; co++) dx[xo + ci] += f[((i * g.kw + j) * cin + ci) * cout + co] * dy[yo + co];
+  });
+  return Float32Array.from(dx);
+}
+
 /** dW[i,j,c,m] of a depthwise convolution with channel multiplier m. */
 export function depthwiseFilterGradRef(g: Geometry, x: Float32Array, dy: Float32Array, ch: number, mult: number) {
   const dW = new Float64Array(g.kh * g.kw * ch * mult);

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initTf, tf } from '../../src/runtime/tf.js';
 import {
   conv2dFilterGradRef,
+  conv2dInputGradRef,
   depthwiseFilterGradRef,
   depthwiseInputGradRef,
   unsortedSegmentSumRef,
@@ -45,6 +46,32 @@ describe('Conv2DBackpropFilter', () => {
     expect(relErr(wasm.values, ref)).toBeLessThan(TOL);
     expect(wasm.leaked).toBe(0);
     tf.dispose([xt, dy]);
+  });
+});
+
+describe('Conv2DBackpropInput (replaces tfjs-wasm\'s)', () => {
+  it.each(convCases)('x $x, filter $f, strides $s, pad $pad', ({ x, f, s, pad, round }) => {
+    const g = geometryOf(x, f, s, 1, pad, round);
+    const filter = randn(f, 8);
+    const dy = randn([...g.outShape, f[3]], 9);
+    const attrs = { strides: s, pad, dataFormat: 'NHWC', dimRoundingMode: round, inputShape: x };
+    const wasm = runWasm('Conv2DBackpropInput', { dy, filter }, attrs);
+    expect(wasm.shape).toEqual(x);
+    expect(relErr(wasm.values, runCpu('Conv2DBackpropInput', { dy, filter }, attrs))).toBeLessThan(TOL);
+    const ref = conv2dInputGradRef(g, filter.dataSync() as Float32Array, dy.dataSync() as Float32Array, f[2], f[3]);
+    expect(relErr(wasm.values, ref)).toBeLessThan(TOL);
+    expect(wasm.leaked).toBe(0);
+    tf.dispose([filter, dy]);
+  });
+
+  it('NCHW', () => {
+    const filter = randn([3, 3, 2, 4], 10);
+    const dy = randn([2, 4, 4, 4], 11); // [N, C, H, W] for x [2, 2, 7, 7], stride 2, same
+    const attrs = { strides: 2, pad: 'same', dataFormat: 'NCHW', inputShape: [2, 2, 7, 7] };
+    const wasm = runWasm('Conv2DBackpropInput', { dy, filter }, attrs);
+    expect(wasm.shape).toEqual([2, 2, 7, 7]);
+    expect(relErr(wasm.values, runCpu('Conv2DBackpropInput', { dy, filter }, attrs))).toBeLessThan(TOL);
+    tf.dispose([filter, dy]);
   });
 });
 

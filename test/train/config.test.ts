@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configDocTable, loadConfigFile, parseConfig } from '../../src/train/config.js';
+import { getDataset } from '../../src/train/data/datasets.js';
 
 const base = { name: 'x', dataset: { name: 'mnist' }, model: { architecture: 'mlp' } };
 
@@ -82,7 +83,13 @@ describe('training config', () => {
     const dir = path.join(__dirname, '../../configs');
     const files = fs.readdirSync(dir).filter((f) => /\.(json|ya?ml)$/.test(f));
     expect(files.length).toBeGreaterThanOrEqual(9);
-    for (const f of files) expect(loadConfigFile(path.join(dir, f)).name).toBe(f.replace(/\.(json|ya?ml)$/, ''));
+    for (const f of files) {
+      const c = loadConfigFile(path.join(dir, f));
+      expect(c.name).toBe(f.replace(/\.(json|ya?ml)$/, ''));
+      // The loader's own schema accepts the data set options (they are otherwise checked only at load time).
+      const parsed = getDataset(c.dataset.name).options.safeParse(c.dataset.options);
+      expect(parsed.success, `${f}: ${parsed.error?.message}`).toBe(true);
+    }
   });
 
   it('docs/training.md holds the generated field table', () => {

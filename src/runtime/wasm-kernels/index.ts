@@ -1,9 +1,10 @@
 /**
- * Kernels the TF.js wasm backend lacks but training and gradients need.
- * Registered once, before the wasm backend is selected.
+ * Kernels the TF.js wasm backend lacks but training and gradients need, plus one it has but runs
+ * too slowly (Conv2DBackpropInput). Registered once, before the wasm backend is selected.
  */
 import { tf } from '../core.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter.js';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
@@ -11,6 +12,7 @@ import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 /** Every kernel Glassbox adds to the wasm backend; each one's file says why. */
 export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
+  conv2dBackpropInputConfig,
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
   unsortedSegmentSumConfig,
@@ -23,7 +25,7 @@ export function registerWasmKernels(): string[] {
   if (registered) return [];
   registered = true;
   for (const config of wasmKernelConfigs) {
-    // A future tfjs may ship its own; replace it only if we still should.
+    // Replacing a kernel tfjs has (or may add later): unregister first, or tfjs warns.
     if (tf.getKernel(config.kernelName, 'wasm') != null) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
