@@ -61,6 +61,9 @@ async function main(): Promise<void> {
   fs.mkdirSync(CACHE, { recursive: true });
   log(`bench: ${args.models.join(', ')} × ${args.rows.join(', ')}; ${THREADS} threads each side; load average ${loadBefore.map((v) => v.toFixed(2)).join(' ')}`);
 
+  const loadSamples: number[] = [];
+  const sampler = setInterval(() => loadSamples.push(os.loadavg()[0]), 5000);
+  sampler.unref();
   const python = ensureTorchPython(log);
   const worker = new TorchWorker(python, BENCH);
   const results: ModelResult[] = [];
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
     for (const model of args.models) results.push(await benchModel(worker, model, args));
   } finally {
     worker.close();
+    clearInterval(sampler);
   }
 
   const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
@@ -84,6 +88,7 @@ async function main(): Promise<void> {
       cores: os.cpus().length,
       loadBefore,
       loadAfter: os.loadavg(),
+      loadDuring: loadSamples.length ? loadSamples.reduce((a, b) => a + b, 0) / loadSamples.length : os.loadavg()[0],
       node: process.version,
       ort: ortVersion,
       torch: torchInfo,
@@ -121,9 +126,12 @@ async function benchModel(worker: TorchWorker, model: string, args: Args): Promi
     const r: RowResult = { row };
     if (row.torch) {
       try {
-        const out = await worker.call<{ ms?: number[]; missing?: boolean }>({ cmd: 'time', model, row: row.torch, ...timing, budget: timing.budgetSeconds });
+        const out = await worker.call<{ ms?: number[]; cpu?: number; missing?: boolean }>({ cmd: 'time', model, row: row.torch, ...timing, budget: timing.budgetSeconds });
         if (out.missing) r.torchError = `no PyTorch function "${row.torch}"`;
-        else r.torchMs = out.ms;
+        else {
+          r.torchMs = out.ms;
+          r.torchCpu = out.cpu;
+        }
       } catch (e) {
         r.torchError = (e as Error).message;
       }
@@ -131,7 +139,9 @@ async function benchModel(worker: TorchWorker, model: string, args: Args): Promi
     await pause();
     try {
       const fn = await row.glassbox(ctx);
-      r.glassboxMs = await timeRuns(fn, timing);
+      const t = await timeRuns(fn, timing, THREADS);
+      r.glassboxMs = t.ms;
+      r.glassboxCpu = t.cpu;
     } catch (e) {
       r.glassboxStatus = e instanceof NotYetImplemented ? `not yet implemented (${e.message})` : `error: ${(e as Error).message.split('\n')[0]}`;
     }

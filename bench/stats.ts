@@ -16,11 +16,18 @@ export interface Repeats {
   min: number;
 }
 
-/** Runs `fn` warm-up times untimed, then times it per `r`; returns milliseconds per run. */
-export async function timeRuns(fn: () => Promise<unknown>, r: Repeats): Promise<number[]> {
+export interface Timed {
+  ms: number[];
+  /** Process CPU time / (wall time × threads) over the timed runs. */
+  cpu: number;
+}
+
+/** Runs `fn` warm-up times untimed, then times it per `r`. */
+export async function timeRuns(fn: () => Promise<unknown>, r: Repeats, threads: number): Promise<Timed> {
   for (let i = 0; i < r.warmup; i++) await fn();
   const ms: number[] = [];
   let spent = 0;
+  const cpu0 = process.cpuUsage();
   while (ms.length < r.repeats && (ms.length < r.min || spent < r.budgetSeconds * 1000)) {
     const t0 = performance.now();
     await fn();
@@ -28,7 +35,8 @@ export async function timeRuns(fn: () => Promise<unknown>, r: Repeats): Promise<
     ms.push(dt);
     spent += dt;
   }
-  return ms;
+  const cpu = process.cpuUsage(cpu0);
+  return { ms, cpu: (cpu.user + cpu.system) / 1000 / (spent * threads) };
 }
 
 export function formatMs(ms: number): string {

@@ -8,7 +8,7 @@ Commands:
       -> exports DIR/M.onnx (once) and writes M.input.npy, M.input_grad.npy, M.layer_act.npy,
          M.layer_grad.npy (all NCHW, float32) and returns their paths, the target and layer prefix
   {"cmd": "time", "model": M, "row": R, "warmup": w, "repeats": n, "budget": s, "min": k}
-      -> {"ms": [...]}: n timed runs, or fewer (at least k) once s seconds were spent
+      -> {"ms": [...], "cpu": share}: n timed runs, or fewer (at least k) once s seconds were spent
 """
 import json
 import os
@@ -72,11 +72,13 @@ def time_row(cmd):
         run()
     repeats, budget, least = int(cmd.get("repeats", 5)), float(cmd.get("budget", 1e9)), int(cmd.get("min", 3))
     ms = []
+    cpu0 = time.process_time()
     while len(ms) < repeats and (len(ms) < least or sum(ms) < budget * 1000):
         t0 = time.perf_counter()
         run()
         ms.append((time.perf_counter() - t0) * 1000)
-    return {"ms": ms}
+    cpu = (time.process_time() - cpu0) * 1000 / (sum(ms) * torch.get_num_threads())
+    return {"ms": ms, "cpu": cpu}
 
 
 HANDLERS = {"hello": hello, "prepare": prepare, "time": time_row}

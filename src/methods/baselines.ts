@@ -7,8 +7,8 @@ import { z } from 'zod';
 import type { NdArray } from '../core/ndarray.js';
 import { sizeOf } from '../core/ndarray.js';
 import { fail } from '../core/errors.js';
-import type { Rng } from '../core/random.js';
 import { gaussianBlur } from './blur.js';
+import { exampleRng } from './example-rng.js';
 
 export const BASELINE_KINDS = ['zero', 'black', 'white', 'blurred', 'uniform'] as const;
 export type BaselineKind = (typeof BASELINE_KINDS)[number];
@@ -44,10 +44,10 @@ export function exampleRange(inputs: NdArray, i: number, range?: [number, number
 }
 
 /**
- * One baseline per input, [N, ...inputShape]. `rng` is used only by the random kinds and is
- * advanced in example order, so a seed reproduces the batch exactly.
+ * One baseline per input, [N, ...inputShape]. Uniform noise is drawn per example from `seed`
+ * and the example (see example-rng.ts), so a seed reproduces it exactly.
  */
-export function makeBaselines(inputs: NdArray, option: BaselineOption, settings: BaselineSettings, rng: Rng): NdArray {
+export function makeBaselines(inputs: NdArray, option: BaselineOption, settings: BaselineSettings, seed = 0): NdArray {
   const n = inputs.shape[0];
   const per = sizeOf(inputs.shape.slice(1));
   const out = new Float32Array(n * per);
@@ -66,7 +66,10 @@ export function makeBaselines(inputs: NdArray, option: BaselineOption, settings:
     const row = out.subarray(i * per, (i + 1) * per);
     if (option === 'black') row.fill(lo);
     else if (option === 'white') row.fill(hi);
-    else if (option === 'uniform') for (let j = 0; j < per; j++) row[j] = rng.uniform(lo, hi);
+    else if (option === 'uniform') {
+      const rng = exampleRng(seed, inputs, i);
+      for (let j = 0; j < per; j++) row[j] = rng.uniform(lo, hi);
+    }
   }
   return { data: out, shape: [...inputs.shape] };
 }

@@ -2,17 +2,17 @@
  * Expected Gradients / GradientSHAP: Integrated Gradients averaged over a distribution of
  * baselines, estimated by sampling one baseline x' and one point α ~ U(0, 1) per sample:
  * attr = mean_j (x̃_j − x'_j) ⊙ ∇f(x'_j + α_j (x̃_j − x'_j)), with x̃_j = x + optional Gaussian
- * noise (GradientSHAP's smoothing). Every draw comes from one seeded generator in row order, so
- * results do not depend on the internal batch size.
+ * noise (GradientSHAP's smoothing). Each input's draws come from its own seeded generator (see
+ * example-rng.ts), in sample order, so results do not depend on how batches are split.
  */
 import { z } from 'zod';
 import type { NdArray } from '../core/ndarray.js';
 import { sizeOf } from '../core/ndarray.js';
 import { fail } from '../core/errors.js';
-import { createRng } from '../core/random.js';
 import { defineMethod, throwIfAborted } from './method.js';
 import { BASELINE_KINDS, exampleRange, makeBaselines, rangeSchema } from './baselines.js';
 import { targetScores } from './target-scores.js';
+import { exampleRng } from './example-rng.js';
 
 export const expectedGradientsOptions = z.strictObject({
   samples: z.number().int().min(1).max(100_000).default(64).describe('baseline/α draws per input'),
@@ -41,14 +41,14 @@ export const expectedGradients = defineMethod({
     const n = inputs.shape[0];
     const tail = inputs.shape.slice(1);
     const per = sizeOf(tail);
-    const rng = createRng(ctx.seed);
+    const rngs = Array.from({ length: n }, (_, i) => exampleRng(ctx.seed, inputs, i));
     let pool: Float32Array | undefined;
     let fixed: NdArray | undefined;
     if (typeof o.baselines !== 'string') {
       pool = o.baselines instanceof Float32Array ? o.baselines : Float32Array.from(o.baselines);
       if (pool.length === 0 || pool.length % per !== 0) fail(`baselines array has ${pool.length} values, not a whole number of examples of shape [${tail.join(', ')}] (${per} values each)`);
     } else if (o.baselines !== 'uniform') {
-      fixed = makeBaselines(inputs, o.baselines, { range: o.range, blurSigma: o.blurSigma }, rng);
+      fixed = makeBaselines(inputs, o.baselines, { range: o.range, blurSigma: o.blurSigma });
     }
     const poolSize = pool ? pool.length / per : 0;
     const acc = new Float64Array(n * per);
@@ -67,6 +67,7 @@ export const expectedGradients = defineMethod({
         const off = (r - start) * per;
         const x = inputs.data.subarray(i * per, (i + 1) * per);
         const [lo, hi] = exampleRange(inputs, i, o.range);
+        const rng = rngs[i];
         const alpha = rng.next();
         if (pool) {
           const k = rng.int(poolSize);

@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import type { NdArray } from '../core/ndarray.js';
 import { concatBatches, sizeOf } from '../core/ndarray.js';
-import { createRng } from '../core/random.js';
 import { defineMethod, throwIfAborted, type MethodContext } from './method.js';
 import { baselineSchema, makeBaselines, rangeSchema } from './baselines.js';
 import { QUADRATURES, quadrature } from './quadrature.js';
@@ -35,7 +34,7 @@ export const integratedGradients = defineMethod({
   signed: true,
   options: integratedGradientsOptions,
   async attribute(ctx, inputs, targets, o) {
-    const baselines = makeBaselines(inputs, o.baseline, { range: o.range, blurSigma: o.blurSigma }, createRng(ctx.seed));
+    const baselines = makeBaselines(inputs, o.baseline, { range: o.range, blurSigma: o.blurSigma }, ctx.seed);
     const rule = quadrature(o.method, o.steps);
     const integral = await pathIntegral(ctx, inputs, baselines, targets, rule.alphas, rule.weights, o.internalBatchSize);
     const attributions: NdArray = { data: new Float32Array(inputs.data.length), shape: [...inputs.shape] };

@@ -9,10 +9,10 @@ import type { NdArray } from '../core/ndarray.js';
 import { sizeOf } from '../core/ndarray.js';
 import { fail } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
-import { createRng } from '../core/random.js';
 import { defineMethod, throwIfAborted, type MethodSpec } from './method.js';
 import { getMethod } from './registry.js';
 import { exampleRange } from './baselines.js';
+import { exampleRng } from './example-rng.js';
 
 export const noiseTunnelOptions = z.strictObject({
   method: z.string().default('gradient').describe('the registered method to smooth, e.g. integrated-gradients'),
@@ -47,7 +47,8 @@ function defineNoiseTunnel(name: string, title: string, aggregate: Aggregate, re
       const n = inputs.shape[0];
       const tail = inputs.shape.slice(1);
       const per = sizeOf(tail);
-      const rng = createRng(o.seed ?? ctx.seed);
+      const seed = o.seed ?? ctx.seed;
+      const rngs = Array.from({ length: n }, (_, i) => exampleRng(seed, inputs, i));
       const sigmas = Array.from({ length: n }, (_, i) => {
         const [lo, hi] = exampleRange(inputs, i);
         return o.noise * (hi - lo);
@@ -67,12 +68,12 @@ function defineNoiseTunnel(name: string, title: string, aggregate: Aggregate, re
           const off = (r - start) * per;
           for (let j = 0; j < per; j++) {
             const x = inputs.data[i * per + j];
-            data[off + j] = sigmas[i] > 0 ? x + rng.normal(0, sigmas[i]) : x;
+            data[off + j] = sigmas[i] > 0 ? x + rngs[i].normal(0, sigmas[i]) : x;
           }
           rowTargets.push(targets[i]);
         }
-        // The wrapped method gets its own seed per call, drawn after the noise.
-        const innerCtx = { ...ctx, seed: rng.uint32(), onProgress: undefined };
+        // The wrapped method's own draws are seeded by each noisy copy's values (example-rng.ts).
+        const innerCtx = { ...ctx, seed, onProgress: undefined };
         const out = await inner.attribute(innerCtx, { data, shape: [end - start, ...tail] }, rowTargets, innerOptions);
         layer ??= out.layer;
         const a = out.attributions.data;

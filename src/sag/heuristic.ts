@@ -65,7 +65,6 @@ export async function patchScores(model: Model, input: NdArray, target: number, 
     targets: [target],
     seed: req.seed,
     options,
-    score: 'probability',
     signal: req.signal,
     onProgress: req.onProgress,
   });

@@ -70,7 +70,7 @@ export class PatchGrid {
   }
 
   /** The pixel mask [H, W] of a set of revealed patches, upsampled as configured. */
-  mask(patches: readonly number[], out = new Float32Array(this.height * this.width)): Float32Array {
+  mask(patches: readonly number[], out: Float32Array = new Float32Array(this.height * this.width)): Float32Array {
     const { rows, cols, width, height, xs, ys } = this;
     const grid = new Float32Array(this.count);
     for (const p of patches) grid[p] = 1;

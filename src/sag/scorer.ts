@@ -78,15 +78,6 @@ export class PatchScorer {
     return sets.map((s) => this.cache.get(setKey(s))!);
   };
 
-  /** Target probability of the unmasked image (one forward pass). */
-  async full(): Promise<number> {
-    throwIfAborted(this.options.signal);
-    this.scheduled += 1;
-    const [p] = await this.probabilities(this.image, 1);
-    this.options.onPasses?.(this.forwardPasses, this.scheduled);
-    return p;
-  }
-
   private async probabilities(data: Float32Array, n: number): Promise<Float32Array> {
     const raw = await this.model.predict({ data, shape: [n, this.grid.height, this.grid.width, this.channels] });
     this.predictCalls++;

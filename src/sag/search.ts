@@ -6,14 +6,14 @@
  * all successors of the step are scored in one batch. Successors reaching the bar become root
  * candidates and are shrunk to minimal sets; the best `beam` of the others form the next beam.
  * The search stops when `maxRoots` distinct roots are found, when states reach `maxRootSize`
- * patches, or when nothing is left to reveal.
+ * patches, when nothing is left to reveal, or (an addition to the reference, which searches on to
+ * the whole grid) when `patience` steps in a row after the first root add no new root.
  *
  * Differences from the reference, each deliberate: successors produced by two beam states are
  * scored once (the reference scores and may keep both copies); the next beam holds exactly `beam`
- * states (the reference keeps beam + 1); the shrinking is best-first (drop the patch whose removal
- * keeps the highest probability, all removals of all candidates scored as one batch per round)
- * where the reference drops the first removable patch in row-major order, one forward pass at a
- * time. Both end at a set from which no single patch can be removed: minimal.
+ * states (the reference keeps beam + 1); all candidates of a step are shrunk side by side, one
+ * batch per round (see `minimise`). Shrinking ends at a set from which no single patch can be
+ * removed: minimal.
  */
 import type { ScoreSets } from './scorer.js';
 import { setKey, withoutPatch, withPatch } from './patches.js';
@@ -25,6 +25,9 @@ export interface SearchSettings {
   bar: number;
   maxRoots: number;
   maxRootSize: number;
+  shrink: ShrinkOrder;
+  /** Once a root is found, stop after this many steps in a row add no new root (Infinity: never). */
+  patience: number;
 }
 
 export interface ScoredSet {
@@ -74,6 +77,7 @@ export async function searchRoots(score: ScoreSets, ranking: readonly number[], 
   const rootKeys = new Set<string>();
   const steps: StepRecord[] = [];
   let beam: number[][] = [[]];
+  let idle = 0;
   const limit = Math.min(s.maxRootSize, ranking.length);
   for (let step = 1; step <= limit && beam.length > 0; step++) {
     const successors: number[][] = [];
@@ -103,7 +107,8 @@ export async function searchRoots(score: ScoreSets, ranking: readonly number[], 
       if (probs[i] >= s.bar) hits.push({ patches: successors[i], probability: probs[i] });
       else if (next.length < s.beam) next.push(successors[i]);
     }
-    const minimal = await minimise(score, hits, s.bar);
+    const minimal = await minimise(score, hits, s.bar, s.shrink, ranking);
+    const before = roots.length;
     minimal.forEach((m, i) => {
       const k = setKey(m.patches);
       if (rootKeys.has(k) || roots.length >= s.maxRoots) return;
@@ -114,18 +119,63 @@ export async function searchRoots(score: ScoreSets, ranking: readonly number[], 
     steps.push(record);
     onStep?.(record);
     if (roots.length >= s.maxRoots) break;
+    if (roots.length > 0) idle = roots.length > before ? 0 : idle + 1;
+    if (idle >= s.patience) break;
     beam = next;
   }
   return { roots, steps };
 }
 
+export const SHRINK_ORDERS = ['first-fit', 'best-first'] as const;
+export type ShrinkOrder = (typeof SHRINK_ORDERS)[number];
+
 /**
  * Shrinks each set (all reaching `bar`) until no single patch can be removed without falling
- * below it. Each round scores every single-patch removal of every unfinished set in one batch and
- * drops the patch whose removal keeps the highest probability (ties: the lowest patch index).
+ * below it; the sets are shrunk side by side, one batch per round.
+ *
+ * 'first-fit' (the reference's `remove_extra_patches`): sweep over the set's patches and drop each
+ * one whose removal keeps the set at the bar; repeat sweeps until one drops nothing. The
+ * reference sweeps in row-major order; here the sweep goes from the least to the most important
+ * patch by the heuristic (`ranking`, best first), so weak patches go first. Cost ≈ 2·|set|.
+ * 'best-first': each round scores every single removal and drops the patch whose removal keeps the
+ * highest probability (ties: lowest index). Cost ≈ |set|²/2, often a more probable root.
+ *
  * A one-patch set is minimal when the empty set is below the bar (the caller checks that).
  */
-export async function minimise(score: ScoreSets, sets: readonly ScoredSet[], bar: number): Promise<ScoredSet[]> {
+export async function minimise(score: ScoreSets, sets: readonly ScoredSet[], bar: number, order: ShrinkOrder = 'first-fit', ranking?: readonly number[]): Promise<ScoredSet[]> {
+  return order === 'best-first' ? bestFirst(score, sets, bar) : firstFit(score, sets, bar, ranking);
+}
+
+async function firstFit(score: ScoreSets, sets: readonly ScoredSet[], bar: number, ranking?: readonly number[]): Promise<ScoredSet[]> {
+  const position = new Map<number, number>();
+  (ranking ?? []).forEach((p, i) => position.set(p, i));
+  // Least important first: last in the ranking first; unranked patches by descending index.
+  const sweepOrder = (patches: number[]) => [...patches].sort((a, b) => (position.get(b) ?? b) - (position.get(a) ?? a) || b - a);
+  const state = sets.map((s) => ({ patches: [...s.patches], probability: s.probability, queue: sweepOrder(s.patches), next: 0, changed: false }));
+  let active = state.filter((s) => s.patches.length > 1);
+  while (active.length > 0) {
+    const tries = active.map((s) => s.queue[s.next]);
+    const probs = await score(active.map((s, i) => withoutPatch(s.patches, tries[i])));
+    active = active.filter((s, i) => {
+      if (probs[i] >= bar) {
+        s.patches = withoutPatch(s.patches, tries[i]);
+        s.probability = probs[i];
+        s.changed = true;
+      }
+      s.next++;
+      if (s.patches.length <= 1) return false;
+      if (s.next < s.queue.length) return true;
+      if (!s.changed) return false;
+      s.queue = sweepOrder(s.patches);
+      s.next = 0;
+      s.changed = false;
+      return true;
+    });
+  }
+  return state.map(({ patches, probability }) => ({ patches, probability }));
+}
+
+async function bestFirst(score: ScoreSets, sets: readonly ScoredSet[], bar: number): Promise<ScoredSet[]> {
   const current = sets.map((s) => ({ patches: [...s.patches], probability: s.probability }));
   let active = current.map((_, i) => i).filter((i) => current[i].patches.length > 1);
   while (active.length > 0) {

@@ -131,7 +131,10 @@ interface Phase {
   label: string;
 }
 
-export async function train(input: TrainConfig | TrainConfigInput, options: TrainOptions = {}): Promise<RunSummary> {
+export async function train(
+  input: TrainConfig | TrainConfigInput | Record<string, unknown>,
+  options: TrainOptions = {},
+): Promise<RunSummary> {
   let config = parseConfig(input);
   if (options.epochs !== undefined) {
     if (!Number.isInteger(options.epochs) || options.epochs < 1) fail(`--epochs must be a positive integer, got ${options.epochs}`);
@@ -143,6 +146,22 @@ export async function train(input: TrainConfig | TrainConfigInput, options: Trai
   const outDir = path.resolve(options.outDir ?? config.output.dir ?? path.join('runs', config.name));
 
   const backend = await initTf();
+  const releaseLock = lockOutDir(outDir);
+  try {
+    return await runLocked(config, options, outDir, backend, log, progress);
+  } finally {
+    releaseLock();
+  }
+}
+
+async function runLocked(
+  config: TrainConfig,
+  options: TrainOptions,
+  outDir: string,
+  backend: string,
+  log: (line: string) => void,
+  progress: Progress,
+): Promise<RunSummary> {
   const resumePoint = options.resume ? loadResumeCheckpoint(outDir, config) : undefined;
   if (!options.resume) {
     if (hasResumeCheckpoint(outDir)) log(`starting over in ${outDir} (it holds a resumable checkpoint: --resume continues it instead)`);
@@ -328,6 +347,35 @@ export async function train(input: TrainConfig | TrainConfigInput, options: Trai
     };
   } finally {
     if (options.handleSigint) process.off('SIGINT', onSigint);
+  }
+}
+
+/** One run per output folder: a second one would delete or interleave the first one's files. */
+function lockOutDir(outDir: string): () => void {
+  fs.mkdirSync(outDir, { recursive: true });
+  const lock = path.join(outDir, '.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lock, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(fs.readFileSync(lock, 'utf8'));
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        fail(`another training run (pid ${pid}) is writing to ${outDir}: wait for it, or pass another --out`);
+      }
+      fs.rmSync(lock, { force: true }); // left by a run that died
+    }
+  }
+  fail(`cannot lock ${outDir}: remove ${lock} if no training run is using it`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,6 +1,6 @@
 /** Feature maps, the channel-gradient model extension and filter visualisation. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initTf } from '../../src/runtime/tf.js';
+import { initTf, tf } from '../../src/runtime/tf.js';
 import '../../src/methods/index.js';
 import { explain } from '../../src/methods/explain.js';
 import { featureMapGrid, featureMaps } from '../../src/methods/layers/feature-maps.js';
@@ -75,6 +75,18 @@ describe('channel gradients', () => {
       }
     }
     await expect(model.channelGradient({ input: x, layer: 'conv', channels: [4, 0] })).rejects.toThrow(/channel 4 is out of range/);
+  });
+
+  it('leave no tensors behind over 100 calls, nor do feature maps', async () => {
+    const model = wrap(gapNet());
+    const x = input([1, 6, 6, 2], 93);
+    await model.channelGradient({ input: x, layer: 'conv', channels: [1] });
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 100; i++) {
+      await model.channelGradient({ input: x, layer: 'conv', channels: [i % 4] });
+      await featureMaps(model, x, 'conv');
+    }
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { seeded } from '../helpers/models.js';
 
 export async function rawSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
+  return ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, logSeverityLevel: 3 });
 }
 
 /** Runs a single-input single-output session on a batch: returns [n, ...] output data. */
@@ -19,9 +19,10 @@ export async function forward(session: ort.InferenceSession, x: Float32Array, sh
 /**
  * d output[e, target_e] / d x[e, j] by the five-point stencil
  * (−f(x+2h) + 8f(x+h) − 8f(x−h) + f(x−2h)) / 12h, all perturbed copies in one batched run.
- * `f` maps a batch [m, ...example] to scores [m, K]. With `piecewiseLinear`, coordinates whose
- * stencil points are not collinear (a ReLU or max-pool kink lies within ±2h) come back as NaN:
- * the reference is then exact where it is given, and callers count how many were skipped.
+ * `f` maps a batch [m, ...example] to scores [m, K]. With `kinkTolerance`, coordinates whose
+ * stencil points are not collinear to that relative tolerance (a ReLU or max-pool kink lies
+ * within ±2h, or a tie) come back as NaN; callers count how many were skipped. Use ~1e-3 for
+ * piecewise-linear functions, more for smooth ones (their curvature also bends the stencil).
  */
 export async function finiteDifferences(
   f: (batch: Float32Array, m: number) => Promise<Float32Array>,
@@ -30,7 +31,7 @@ export async function finiteDifferences(
   targets: number[],
   k: number,
   h = 1e-2,
-  piecewiseLinear = false,
+  kinkTolerance?: number,
 ): Promise<Float32Array> {
   const per = x.length / n;
   const steps = [2 * h, h, 0, -h, -2 * h];
@@ -57,10 +58,10 @@ export async function finiteDifferences(
       let acc = 0;
       v.forEach((fv, si) => (acc += weights[si] * fv));
       grad[e * per + j] = acc / (12 * h);
-      if (piecewiseLinear) {
+      if (kinkTolerance !== undefined) {
         // Collinear points: every first difference equals the others (to float32 noise).
         const diffs = [v[0] - v[1], v[1] - v[2], v[2] - v[3], v[3] - v[4]];
-        const noise = 4e-6 * Math.max(1, ...v.map(Math.abs)) + 1e-3 * Math.max(...diffs.map(Math.abs));
+        const noise = 4e-6 * Math.max(1, ...v.map(Math.abs)) + kinkTolerance * Math.max(...diffs.map(Math.abs));
         if (Math.max(...diffs) - Math.min(...diffs) > noise) grad[e * per + j] = NaN;
       }
     });

@@ -159,10 +159,10 @@ const cases: Case[] = [
     build: (b, x) => b.op('AveragePool', [x], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }),
   },
   {
-    name: 'AveragePool padding counted, ceil_mode',
+    name: 'AveragePool padding counted, ceil_mode (last window past the padding)',
     ops: ['AveragePool'],
-    shape: [2, 7, 7],
-    build: (b, x) => b.op('AveragePool', [x], { kernel_shape: [2, 2], strides: [2, 2], pads: [1, 0, 0, 0], count_include_pad: 1, ceil_mode: 1 }),
+    shape: [2, 8, 6],
+    build: (b, x) => b.op('AveragePool', [x], { kernel_shape: [2, 2], strides: [2, 2], pads: [1, 1, 0, 1], count_include_pad: 1, ceil_mode: 1 }),
   },
   { name: 'GlobalAveragePool', ops: ['GlobalAveragePool'], shape: [3, 4, 5], build: (b, x) => b.op('GlobalAveragePool', [x]) },
   { name: 'GlobalMaxPool', ops: ['GlobalMaxPool'], shape: [3, 4, 5], build: (b, x) => b.op('GlobalMaxPool', [x]), input: distinct },

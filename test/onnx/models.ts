@@ -86,3 +86,23 @@ export function reluMlp(): { bytes: Uint8Array; w1: number[][]; b1: number[]; w2
   b.output(b.op('Gemm', [r, b.init([3, 6], w2.flat()), b.init([3], b2)], { transB: 1 }, 'logits'));
   return { bytes: b.bytes(), w1, b1, w2, b2 };
 }
+
+/**
+ * A size-agnostic CNN (global average pooling head) for running every method: [N, 3, S, S] → 4
+ * classes. `smooth` swaps ReLU for Tanh and max for average pooling (no kinks, no near-ties
+ * between saturated units), for exact finite-difference references.
+ */
+export function gapCnn(size = 16, smooth = false, opset = 13): Uint8Array {
+  const activation = smooth ? 'Tanh' : 'Relu';
+  const b = new ModelBuilder(opset);
+  const x = b.input('x', ['N', 3, size, size]);
+  const c1 = b.op('Conv', [x, b.rand([6, 3, 3, 3], 11, 0.6), b.rand([6], 12, 0.2)], { pads: [1, 1, 1, 1] }, 'conv1');
+  const n1 = b.op('BatchNormalization', [c1, b.init([6], [1, 1.2, 0.8, 1.1, 0.9, 1.3]), b.rand([6], 13, 0.2), b.rand([6], 14, 0.2), b.init([6], [0.6, 1, 0.9, 1.2, 0.7, 1.1])], {}, 'bn1');
+  const r1 = b.op(activation, [n1], {}, 'relu1');
+  const p1 = b.op(smooth ? 'AveragePool' : 'MaxPool', [r1], { kernel_shape: [2, 2], strides: [2, 2] }, 'pool1');
+  const c2 = b.op('Conv', [p1, b.rand([8, 6, 3, 3], 15, 0.5), b.rand([8], 16, 0.2)], { pads: [1, 1, 1, 1] }, 'conv2');
+  const r2 = b.op(activation, [c2], {}, 'relu2');
+  const gap = b.op('GlobalAveragePool', [r2], {}, 'gap');
+  b.output(b.op('Gemm', [b.op('Flatten', [gap], {}, 'flatten'), b.rand([4, 8], 17, 0.8), b.rand([4], 18, 0.1)], { transB: 1 }, 'fc'));
+  return b.bytes();
+}

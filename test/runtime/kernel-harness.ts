@@ -1,18 +1,25 @@
 /** Runs one kernel on the wasm backend (through the engine) and on the cpu backend, for comparison. */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../../src/runtime/tf.js';
+import { cachedFilterCount } from '../../src/runtime/wasm-kernels/filter-cache.js';
 import type { Geometry } from './conv-reference.js';
 
 export type Inputs = Record<string, tf.Tensor>;
 
+/** wasm buffers alive, not counting rearranged filters deliberately kept (filter-cache.ts). */
+export function liveBuffers(): number {
+  const backend = tf.backend() as BackendWasm;
+  return backend.numDataIds() - cachedFilterCount(backend);
+}
+
 /** Output values of `kernel` on the active (wasm) backend; also returns wasm buffers it leaked. */
 export function runWasm(kernel: string, inputs: Inputs, attrs: object): { values: Float32Array; shape: number[]; leaked: number } {
-  const backend = tf.backend();
-  const before = backend.numDataIds();
+  const before = liveBuffers();
   const out = tf.engine().runKernel(kernel, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
   const values = out.dataSync() as Float32Array;
   const shape = out.shape;
   out.dispose();
-  return { values, shape, leaked: backend.numDataIds() - before };
+  return { values, shape, leaked: liveBuffers() - before };
 }
 
 /** Output values of the cpu backend's own kernel on copies of the same inputs. */

@@ -4,8 +4,10 @@
  * dilations). Shapes cover strides, paddings (same/valid/numeric/explicit, crops and leftover
  * rows), dilations and channel multipliers.
  */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTf, tf } from '../../src/runtime/tf.js';
+import { cachedFilterCount } from '../../src/runtime/wasm-kernels/filter-cache.js';
 import {
   conv2dFilterGradRef,
   conv2dInputGradRef,
@@ -145,5 +147,27 @@ describe('UnsortedSegmentSum', () => {
     expect(relErr(wasm.values, ref)).toBeLessThan(TOL);
     expect(wasm.leaked).toBe(0);
     tf.dispose([xt, segmentIds]);
+  });
+});
+
+describe('rearranged-filter cache', () => {
+  const backend = () => tf.backend() as BackendWasm;
+  const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [1, 5, 5, 2] };
+
+  it('reuses one entry per live filter, frees it with the filter, never serves a stale one', () => {
+    const dy = randn([1, 5, 5, 3], 12);
+    const first = randn([3, 3, 2, 3], 13);
+    const count0 = cachedFilterCount(backend());
+    const a = runWasm('Conv2DBackpropInput', { dy, filter: first }, attrs);
+    runWasm('Conv2DBackpropInput', { dy, filter: first }, attrs);
+    expect(cachedFilterCount(backend())).toBe(count0 + 1);
+    expect(relErr(a.values, runCpu('Conv2DBackpropInput', { dy, filter: first }, attrs))).toBeLessThan(TOL);
+
+    first.dispose();
+    const second = randn([3, 3, 2, 3], 14);
+    const b = runWasm('Conv2DBackpropInput', { dy, filter: second }, attrs);
+    expect(relErr(b.values, runCpu('Conv2DBackpropInput', { dy, filter: second }, attrs))).toBeLessThan(TOL);
+    expect(cachedFilterCount(backend())).toBe(count0 + 1); // the first filter's entry is gone
+    tf.dispose([dy, second]);
   });
 });

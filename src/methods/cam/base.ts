@@ -14,7 +14,7 @@ import type { NdArray } from '../../core/ndarray.js';
 import { batchItem } from '../../core/ndarray.js';
 import { fail } from '../../core/errors.js';
 import { resizeBilinear, resizeLinear } from '../../core/resize.js';
-import type { InputKind, LayerInfo } from '../../models/model.js';
+import type { InputKind, LayerInfo, Model } from '../../models/model.js';
 import { defineMethod, throwIfAborted, type MethodContext, type MethodSpec } from '../method.js';
 import { resolveSpatialLayer } from '../gradients.js';
 import { firstComponentProjection } from './eigen.js';
@@ -140,6 +140,19 @@ export function mapsToInput(maps: Float32Array[], grid: number[], inputShape: nu
   );
 }
 
+/**
+ * The named layer, or by default the last spatial layer whose grid has more than one position:
+ * a 1×1 grid (e.g. the GlobalAveragePool node an ONNX graph lists) has no map to show.
+ */
+export function resolveMapLayer(model: Model, name: string | undefined, title: string, log?: (m: string) => void): LayerInfo {
+  if (name !== undefined) return resolveSpatialLayer(model, name, title, log);
+  const withGrid = model.layers().filter((l) => l.spatial && l.outputShape.slice(0, -1).some((d) => d !== 1));
+  const chosen = withGrid[withGrid.length - 1];
+  if (!chosen) return resolveSpatialLayer(model, undefined, title, log);
+  log?.(`${title}: using layer ${chosen.name} [${chosen.outputShape.join(', ')}] (the last spatial layer; choose another with --layer)`);
+  return chosen;
+}
+
 export interface CamResult {
   /** One map per example on the input grid (unnormalised for one layer, in [0, 1] for several). */
   maps: Float32Array[];
@@ -152,7 +165,7 @@ export async function computeCams(ctx: MethodContext, variant: CamVariant, input
   const { model } = ctx;
   if (options.layer !== undefined && options.layers !== undefined) fail(`${variant.title}: give either layer or layers, not both`);
   const names = options.layers ?? [options.layer];
-  const layers = names.map((name) => resolveSpatialLayer(model, name, variant.title, ctx.log));
+  const layers = names.map((name) => resolveMapLayer(model, name, variant.title, ctx.log));
   const n = inputs.shape[0];
   const inGrid = model.inputShape.slice(0, -1);
   const inPositions = inGrid.reduce((a, b) => a * b, 1);

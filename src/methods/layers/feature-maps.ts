@@ -7,8 +7,7 @@ import { z } from 'zod';
 import type { NdArray } from '../../core/ndarray.js';
 import type { Model } from '../../models/model.js';
 import { defineMethod } from '../method.js';
-import { resolveSpatialLayer } from '../gradients.js';
-import { channelSum, repeatOverChannels, upsampleMap } from '../cam/base.js';
+import { channelSum, repeatOverChannels, resolveMapLayer, upsampleMap } from '../cam/base.js';
 import { tileGrid, type TileOptions } from './tile.js';
 
 export interface FeatureMaps {
@@ -24,7 +23,7 @@ export interface FeatureMaps {
 
 /** Feature maps of one spatial layer (default: the last one) for a batch. */
 export async function featureMaps(model: Model, inputs: NdArray, layerName?: string, log?: (m: string) => void): Promise<FeatureMaps> {
-  const layer = resolveSpatialLayer(model, layerName, 'feature maps', log);
+  const layer = resolveMapLayer(model, layerName, 'feature maps', log);
   const act = (await model.activations(inputs, [layer.name])).get(layer.name)!;
   const n = act.shape[0];
   const grid = act.shape.slice(1, -1);

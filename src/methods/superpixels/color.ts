@@ -7,9 +7,10 @@
  * Per-pixel features in float64 (positions × channels out): Lab for RGB, Lab lightness for grey,
  * the [0, 1]-scaled values × 100 (Lab's range) for any other channel count.
  * Inputs in [0, 1] are used as they are, inputs in [0, 255] are divided by 255, anything else
- * (e.g. standardised pixels) is min–max scaled to [0, 1] first.
+ * (e.g. standardised pixels) is min–max scaled to [0, 1] first; `rescale` always min–max scales
+ * (what skimage's slic does).
  */
-export function segmentationFeatures(x: Float32Array, channels: number): { features: Float64Array; channels: number } {
+export function segmentationFeatures(x: Float32Array, channels: number, rescale = false): { features: Float64Array; channels: number } {
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < x.length; i++) {
@@ -18,7 +19,11 @@ export function segmentationFeatures(x: Float32Array, channels: number): { featu
   }
   let offset = 0;
   let scale = 1;
-  if (min >= 0 && max <= 1) scale = 1;
+  if (rescale) {
+    // skimage's slic always stretches the image to [0, 1] first.
+    offset = min;
+    scale = max > min ? 1 / (max - min) : 1;
+  } else if (min >= 0 && max <= 1) scale = 1;
   else if (min >= 0 && max <= 255) scale = 1 / 255;
   else {
     offset = min;

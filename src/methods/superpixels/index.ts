@@ -62,8 +62,11 @@ export function segmentInput(
   const [h, w, c] = inputShape;
   const method = settings.segmentation ?? defaultSegmentation;
   if (method === 'grid') return gridGroups(h, w, settings.segments ?? 16);
+  if (method === 'slic') {
+    const { features, channels } = segmentationFeatures(x, c, true);
+    return slic(features, h, w, channels, { segments: settings.segments ?? 50, compactness: settings.compactness });
+  }
   const { features, channels } = segmentationFeatures(x, c);
-  if (method === 'slic') return slic(features, h, w, channels, { segments: settings.segments ?? 50, compactness: settings.compactness });
   return quickshift(features, h, w, channels, settings, createRng(`quickshift:${seed}`));
 }
 

@@ -22,27 +22,44 @@ export function quickshift(features: Float64Array, h: number, w: number, c: numb
   const density = new Float64Array(n);
   for (let p = 0; p < n; p++) density[p] = rng.normal(0, 0.00001);
 
-  const dist2 = (p: number, q: number, dy: number, dx: number) => {
+  // Squared (ratio-scaled colour, position) distance between pixels p and q.
+  const dist2 = (p: number, q: number, dy: number, dx: number): number => {
     let d = dy * dy + dx * dx;
+    const po = p * c;
+    const qo = q * c;
     for (let k = 0; k < c; k++) {
-      const t = img[p * c + k] - img[q * c + k];
+      const t = img[po + k] - img[qo + k];
       d += t * t;
     }
     return d;
   };
 
+  // The kernel is symmetric, so each pair is evaluated once and added to both pixels.
+  const local = new Float64Array(n);
   for (let r = 0; r < h; r++) {
-    const r0 = Math.max(r - radius, 0);
     const r1 = Math.min(r + radius + 1, h);
     for (let col = 0; col < w; col++) {
+      const p = r * w + col;
+      local[p] += 1; // the pixel itself: exp(0)
       const c0 = Math.max(col - radius, 0);
       const c1 = Math.min(col + radius + 1, w);
-      const p = r * w + col;
-      let s = 0;
-      for (let rr = r0; rr < r1; rr++) for (let cc = c0; cc < c1; cc++) s += Math.exp(dist2(p, rr * w + cc, r - rr, col - cc) * inv);
-      density[p] += s;
+      // Pairs with q after p in raster order: the rest of this row, then the rows below.
+      for (let cc = col + 1; cc < c1; cc++) {
+        const e = Math.exp(dist2(p, r * w + cc, 0, col - cc) * inv);
+        local[p] += e;
+        local[r * w + cc] += e;
+      }
+      for (let rr = r + 1; rr < r1; rr++) {
+        for (let cc = c0; cc < c1; cc++) {
+          const q = rr * w + cc;
+          const e = Math.exp(dist2(p, q, r - rr, col - cc) * inv);
+          local[p] += e;
+          local[q] += e;
+        }
+      }
     }
   }
+  for (let p = 0; p < n; p++) density[p] += local[p];
 
   const parent = new Int32Array(n);
   const maxDist2 = options.maxDist * options.maxDist;

@@ -1,6 +1,7 @@
 /**
  * SLIC superpixels (Achanta et al. 2012), following skimage.segmentation.slic: centres on a
- * regular grid of step S = √(HW/n), k-means in (colour, position) with distance
+ * regular grid of step S = √(HW/n) (colours starting at 0, as skimage does), k-means in
+ * (colour, position) with distance
  * |Δcolour|²/m² + |Δposition|²/S² searched within 2S of each centre, at most 10 iterations,
  * then connectivity enforced by merging components under half the mean segment size into an
  * adjacent one.
@@ -33,12 +34,15 @@ export function slic(features: Float64Array, h: number, w: number, c: number, op
   const centres: number[] = [];
   for (let y = start; y < h; y += step) {
     for (let x = start; x < w; x += step) {
+      // skimage starts every centre's colour at 0, so the first assignment is purely spatial.
       centres.push(y, x);
-      for (let k = 0; k < c; k++) centres.push(img[(y * w + x) * c + k]);
+      for (let k = 0; k < c; k++) centres.push(0);
     }
   }
   const k = centres.length / dims;
   const ctr = Float64Array.from(centres);
+  // skimage sizes the search window from the grid step of the centres actually placed.
+  const window = Math.max(1, Math.round(Math.sqrt(n / k)));
   const nearest = new Int32Array(n).fill(-1);
   const distance = new Float64Array(n);
   const spatialWeight = 1 / (step * step);
@@ -51,10 +55,10 @@ export function slic(features: Float64Array, h: number, w: number, c: number, op
       const cy = ctr[s * dims];
       const cx = ctr[s * dims + 1];
       if (Number.isNaN(cy)) continue;
-      const y0 = Math.max(Math.trunc(cy - 2 * step), 0);
-      const y1 = Math.min(Math.trunc(cy + 2 * step + 1), h);
-      const x0 = Math.max(Math.trunc(cx - 2 * step), 0);
-      const x1 = Math.min(Math.trunc(cx + 2 * step + 1), w);
+      const y0 = Math.max(Math.trunc(cy - 2 * window), 0);
+      const y1 = Math.min(Math.trunc(cy + 2 * window + 1), h);
+      const x0 = Math.max(Math.trunc(cx - 2 * window), 0);
+      const x1 = Math.min(Math.trunc(cx + 2 * window + 1), w);
       for (let y = y0; y < y1; y++) {
         const dy = (cy - y) ** 2;
         for (let x = x0; x < x1; x++) {
@@ -84,15 +88,17 @@ export function slic(features: Float64Array, h: number, w: number, c: number, op
     }
     for (let s = 0; s < k; s++) for (let j = 0; j < dims; j++) ctr[s * dims + j] = counts[s] > 0 ? ctr[s * dims + j] / counts[s] : NaN;
   }
-  const minSize = Math.trunc((options.minSizeFactor ?? 0.5) * (n / target));
-  return enforceConnectivity(nearest, h, w, minSize);
+  const minSize = Math.trunc((options.minSizeFactor ?? 0.5) * (n / k));
+  const maxSize = Math.trunc(3 * (n / k));
+  return enforceConnectivity(nearest, h, w, minSize, maxSize);
 }
 
 /**
  * Relabels 4-connected components in raster order; a component smaller than `minSize` joins the
- * last labelled component it touches (as skimage and the SLIC paper do).
+ * last labelled component it touches (as skimage and the SLIC paper do). Like skimage, a search
+ * stops growing a component at `maxSize` pixels (the rest becomes further components).
  */
-export function enforceConnectivity(labels: Int32Array, h: number, w: number, minSize: number): { labels: Int32Array; count: number } {
+export function enforceConnectivity(labels: Int32Array, h: number, w: number, minSize: number, maxSize = h * w): { labels: Int32Array; count: number } {
   const n = h * w;
   const out = new Int32Array(n).fill(-1);
   const queue = new Int32Array(n);
@@ -100,12 +106,12 @@ export function enforceConnectivity(labels: Int32Array, h: number, w: number, mi
   for (let p0 = 0; p0 < n; p0++) {
     if (out[p0] >= 0) continue;
     const label = labels[p0];
-    let adjacent = 0;
+    let adjacent = next;
     let size = 1;
     let head = 0;
     queue[0] = p0;
     out[p0] = next;
-    while (head < size) {
+    while (head < size && size < maxSize) {
       const p = queue[head++];
       const y = (p / w) | 0;
       const x = p - y * w;
@@ -117,16 +123,17 @@ export function enforceConnectivity(labels: Int32Array, h: number, w: number, mi
         if (labels[q] === label && out[q] === -1) {
           out[q] = next;
           queue[size++] = q;
+          if (size >= maxSize) break;
         } else if (out[q] >= 0 && out[q] !== next) {
           adjacent = out[q];
         }
       }
     }
-    if (size < minSize && next > 0) {
+    if (size < minSize) {
       for (let i = 0; i < size; i++) out[queue[i]] = adjacent;
     } else {
       next++;
     }
   }
-  return { labels: out, count: next };
+  return { labels: out, count: Math.max(1, next) };
 }

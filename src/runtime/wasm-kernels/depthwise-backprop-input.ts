@@ -7,8 +7,9 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../core.js';
 import { convGeometry } from './conv-geometry.js';
+import { derivedFilter } from './filter-cache.js';
 import { inKernelScope } from './kernel-scope.js';
-import { correlation, cropTo, zeroStuff } from './transposed-conv.js';
+import { correlation, cropTo, flipTaps, zeroStuff } from './transposed-conv.js';
 
 export const depthwiseBackpropInputConfig: tf.KernelConfig = {
   kernelName: tf.DepthwiseConv2dNativeBackpropInput,
@@ -20,8 +21,10 @@ export const depthwiseBackpropInputConfig: tf.KernelConfig = {
     const { info } = convGeometry(inputShape, filter!.shape, strides, dilations, pad, dimRoundingMode, true);
     const [n, h, w, c] = inputShape;
     const [kh, kw, , m] = filter!.shape;
-    return inKernelScope(backend as BackendWasm, (k) => {
-      const flipped = k.reshape(k.reverse(filter!, [0, 1]), [kh, kw, c * m, 1]);
+    const wasm = backend as BackendWasm;
+    const flippedTaps = derivedFilter(wasm, filter!, 'depthwise-transpose', () => inKernelScope(wasm, (k) => flipTaps(k, filter!)));
+    return inKernelScope(wasm, (k) => {
+      const flipped = k.reshape(flippedTaps, [kh, kw, c * m, 1]);
       const corr = correlation(k, zeroStuff(k, dy!, info.strideHeight, info.strideWidth), info);
       const out = k.run(
         'DepthwiseConv2dNative',

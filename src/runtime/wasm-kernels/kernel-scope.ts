@@ -26,8 +26,8 @@ export class KernelScope {
     return out;
   }
 
-  /** A new float32/int32 tensor from JS values (indices and the like, never bulk data). */
-  make(shape: number[], dtype: 'float32' | 'int32', values: Float32Array | Int32Array): Info {
+  /** A new tensor, from JS values (indices and the like, never bulk data) or uninitialised. */
+  make(shape: number[], dtype: 'float32' | 'int32', values?: Float32Array | Int32Array): Info {
     const out = this.backend.makeOutput(shape, dtype, undefined, values);
     this.owned.push(out);
     return out;
@@ -75,10 +75,6 @@ export class KernelScope {
 
   sum(x: Info, axis: number[]): Info {
     return this.run('Sum', { x }, { axis, keepDims: false });
-  }
-
-  reverse(x: Info, dims: number[]): Info {
-    return this.run('Reverse', { x }, { dims });
   }
 
   /** Stops tracking `x` so it survives the scope (it becomes the caller's to free). */

@@ -7,7 +7,7 @@ scipy.ndimage.gaussian_filter of a delta, the blur as a zero-padded correlation
 
 The model is a fixed linear softmax classifier, logits = flatten(x_HWC) @ W + b.
 
-Usage: python3 causal_metric.py spec.json  ->  JSON on stdout
+Usage: python3 causal_metric.py spec1.json [spec2.json ...]  ->  JSON list on stdout
 spec: {"image": [H,W,C] .npy, "map": [H,W] .npy, "W": [H*W*C,K] .npy, "b": [K] .npy,
        "target": int, "mode": "del"|"ins", "step": int, "klen": int, "sigma": float,
        "substrate": "zero"|"blur"|number}
@@ -64,8 +64,8 @@ def auc(arr):
     return (arr.sum() - arr[0] / 2 - arr[-1] / 2) / (arr.shape[0] - 1)
 
 
-def main():
-    spec = json.load(open(sys.argv[1]))
+def run(spec_file):
+    spec = json.load(open(spec_file))
     img_hwc = np.load(spec["image"]).astype(np.float32)
     sal = np.load(spec["map"]).astype(np.float32)
     W = np.load(spec["W"]).astype(np.float64)
@@ -101,9 +101,12 @@ def main():
         if i < n_steps:
             coords = salient_order[step * i:step * (i + 1)]
             start.reshape(c, hw)[:, coords] = finish.reshape(c, hw)[:, coords]
-    out = {"scores": scores.tolist(), "auc": float(auc(scores)), "gkern": gkern(spec["klen"], spec["sigma"]).tolist(),
-           "scipy": gaussian_filter is not None}
-    json.dump(out, sys.stdout)
+    return {"scores": scores.tolist(), "auc": float(auc(scores)), "gkern": gkern(spec["klen"], spec["sigma"]).tolist(),
+            "scipy": gaussian_filter is not None}
+
+
+def main():
+    json.dump([run(f) for f in sys.argv[1:]], sys.stdout)
 
 
 if __name__ == "__main__":
