@@ -81,7 +81,7 @@ export function renderResults(info: RunInfo, models: ModelResult[]): string {
     lines.push('|---|---|---|---|---|---|');
     for (const r of m.rows) {
       const gb = r.glassboxMs?.length ? cell(r.glassboxMs, r.row.images) : r.glassboxStatus ?? '—';
-      const pt = r.torchMs?.length ? cell(r.torchMs, r.row.images) : r.torchError ? `error: ${r.torchError}` : '—';
+      const pt = r.torchMs?.length ? cell(r.torchMs, r.row.images) : r.torchError?.startsWith('skipped') ? r.torchError : r.torchError ? `error: ${r.torchError}` : '—';
       const cpu = [r.torchCpu, r.glassboxCpu].map((c) => (c === undefined ? '—' : `${Math.round(c * 100)}%`)).join(', ');
       lines.push(`| ${r.row.title} | ${pt} | ${gb} | ${ratio(r).text} | ${r.torchMs?.length ?? 0}, ${r.glassboxMs?.length ?? 0} | ${cpu} |`);
     }

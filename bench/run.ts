@@ -27,10 +27,12 @@ interface Args {
   rows: string[];
   quick: boolean;
   out: string;
+  /** Rows not started by then are listed as skipped (a busy machine can make RISE take long). */
+  maxMinutes: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { models: MODELS, rows: ROWS.map((r) => r.id), quick: false, out: path.join(BENCH, 'RESULTS.md') };
+  const args: Args = { models: MODELS, rows: ROWS.map((r) => r.id), quick: false, out: path.join(BENCH, 'RESULTS.md'), maxMinutes: 30 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -42,8 +44,9 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--rows') args.rows = value().split(',');
     else if (a === '--quick') args.quick = true;
     else if (a === '--out') args.out = path.resolve(value());
+    else if (a === '--max-minutes') args.maxMinutes = Number(value());
     else if (a === '--help' || a === '-h') {
-      console.log(`usage: npm run bench -- [--models ${MODELS.join(',')}] [--rows ${ROWS.map((r) => r.id).join(',')}] [--quick] [--out FILE]`);
+      console.log(`usage: npm run bench -- [--models ${MODELS.join(',')}] [--rows ${ROWS.map((r) => r.id).join(',')}] [--quick] [--out FILE] [--max-minutes 30]`);
       process.exit(0);
     } else throw new Error(`unknown argument ${a} (see --help)`);
   }
@@ -71,7 +74,8 @@ async function main(): Promise<void> {
   try {
     torchInfo = await worker.call<TorchInfo>({ cmd: 'hello', threads: THREADS });
     log(`PyTorch ${torchInfo.torch} (${python}), ${torchInfo.threads} threads`);
-    for (const model of args.models) results.push(await benchModel(worker, model, args));
+    const deadline = started.getTime() + args.maxMinutes * 60_000;
+    for (const model of args.models) results.push(await benchModel(worker, model, args, deadline));
   } finally {
     worker.close();
     clearInterval(sampler);
@@ -101,7 +105,7 @@ async function main(): Promise<void> {
   log(`\nwrote ${path.relative(process.cwd(), args.out)}`);
 }
 
-async function benchModel(worker: TorchWorker, model: string, args: Args): Promise<ModelResult> {
+async function benchModel(worker: TorchWorker, model: string, args: Args, deadline: number): Promise<ModelResult> {
   log(`\n== ${model}`);
   const prepared = await worker.call<Prepared>({ cmd: 'prepare', model, cache: CACHE, seed: 0 });
   const side = await openGlassbox(prepared.onnx);
@@ -124,6 +128,12 @@ async function benchModel(worker: TorchWorker, model: string, args: Args): Promi
     if (!args.rows.includes(row.id) || (row.models && !row.models.includes(model))) continue;
     const timing = args.quick ? { ...row.timing, repeats: Math.min(row.timing.repeats, 3), budgetSeconds: row.timing.budgetSeconds / 3, min: Math.min(row.timing.min, 2) } : row.timing;
     const r: RowResult = { row };
+    if (Date.now() > deadline) {
+      r.torchError = r.glassboxStatus = `skipped: the run passed --max-minutes ${args.maxMinutes}`;
+      result.rows.push(r);
+      log(`  ${row.title}: skipped (time limit)`);
+      continue;
+    }
     if (row.torch) {
       try {
         const out = await worker.call<{ ms?: number[]; cpu?: number; missing?: boolean }>({ cmd: 'time', model, row: row.torch, ...timing, budget: timing.budgetSeconds });

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { fail } from '../core/errors.js';
 import { initTf } from '../runtime/tf.js';
 import { BENCHMARK_DATASETS, prepareBuiltinEntry, prepareUserEntry } from '../metrics/benchmark/entries.js';
-import { DEFAULT_METHODS, DEFAULT_METRICS, runBenchmark } from '../metrics/benchmark/runner.js';
+import { DEFAULT_METHODS, DEFAULT_METRICS, resolveMethods, resolveMetrics, runBenchmark } from '../metrics/benchmark/runner.js';
 import type { BenchmarkEntry } from '../metrics/benchmark/types.js';
 
 export interface CommonFlags {
@@ -100,10 +100,15 @@ export function parseScopedOptions(pairs: string[], flag: string): Record<string
   return out;
 }
 
+/** Parses and checks the shared flags, unknown method and metric names included, before any slow work. */
 export function commonRunOptions(flags: CommonFlags) {
+  const methods = parseList(flags.methods);
+  const metrics = parseList(flags.metrics);
+  resolveMethods(methods);
+  resolveMetrics(metrics);
   return {
-    methods: parseList(flags.methods),
-    metrics: parseList(flags.metrics),
+    methods,
+    metrics,
     seed: parseInteger(flags.seed, '--seed', 0),
     batchSize: parseInteger(flags.batchSize, '--batch-size', 1, 100_000),
     methodOptions: parseScopedOptions(flags.methodOption, '--method-option'),

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { fail } from '../core/errors.js';
 import { loadAnyModel } from '../models/load.js';
+import type { LoadModelOptions } from '../models/load-model.js';
 import { explain, listMethods } from '../methods/index.js';
 import { prepareInput } from '../io/input.js';
 import { writeExplanations, type MethodOutput } from '../io/explanation-files.js';
@@ -19,6 +20,10 @@ interface ExplainFlags {
   colormap?: string;
   score?: string;
   option: string[];
+  preprocess?: string;
+  mean?: string;
+  std?: string;
+  size?: string;
 }
 
 export function register(program: Command): void {
@@ -36,6 +41,10 @@ export function register(program: Command): void {
     .option('--colormap <name>', `overlay colour map: ${COLORMAPS.join(', ')}`)
     .option('--score <kind>', 'explain the "logit" or the "probability"')
     .option('--option <key=value>', 'method option (repeatable), e.g. --option steps=64', collect, [])
+    .option('--preprocess <preset>', 'ONNX models: input normalisation preset, "imagenet" or "none"')
+    .option('--mean <list>', 'ONNX models: per-channel mean for [0,1] inputs, e.g. 0.5,0.5,0.5')
+    .option('--std <list>', 'ONNX models: per-channel standard deviation, e.g. 0.25,0.25,0.25')
+    .option('--size <HxW>', 'ONNX models with a free input size: the size to use, e.g. 224x224')
     .action(async (flags: ExplainFlags) => {
       await runExplain(flags);
     });
@@ -83,7 +92,7 @@ export async function runExplain(flags: ExplainFlags): Promise<void> {
   }
   if (flags.score && flags.score !== 'logit' && flags.score !== 'probability') fail(`--score ${flags.score}: choose logit or probability`);
   if (!fs.existsSync(flags.input)) fail(`input not found: ${flags.input}`);
-  const model = await loadAnyModel(flags.model);
+  const model = await loadAnyModel(flags.model, modelOptions(flags));
   const applicable = listMethods().filter((m) => m.kinds.includes(model.kind) && (model.whiteBox || m.needs === 'predict'));
   const names = flags.method === 'all' ? applicable.filter((m) => m.family !== 'wrapper').map((m) => m.name) : flags.method.split(',').map((s) => s.trim()).filter(Boolean);
   const input = await prepareInput(flags.input, model);
@@ -113,6 +122,27 @@ export async function runExplain(flags: ExplainFlags): Promise<void> {
   });
   model.dispose();
   for (const w of written) process.stdout.write(`${w}\n`);
+}
+
+function numberList(text: string, flag: string): number[] {
+  const values = text.split(/[,x]/).map((v) => Number(v.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v))) fail(`${flag} ${text}: expected numbers separated by commas`);
+  return values;
+}
+
+/** Preprocessing flags, which only ONNX models take (TF.js models carry their own). */
+function modelOptions(flags: ExplainFlags): LoadModelOptions {
+  const options: LoadModelOptions = {};
+  if (flags.preprocess) {
+    if (flags.preprocess !== 'imagenet' && flags.preprocess !== 'none') fail(`--preprocess ${flags.preprocess}: choose imagenet or none (or give --mean and --std)`);
+    options.preprocess = flags.preprocess;
+  }
+  if (flags.mean || flags.std) {
+    if (!flags.mean || !flags.std) fail('--mean and --std go together');
+    options.preprocess = { mean: numberList(flags.mean, '--mean'), std: numberList(flags.std, '--std') };
+  }
+  if (flags.size) options.size = numberList(flags.size, '--size');
+  return options;
 }
 
 /** With several methods, pass each only the --option keys its schema knows. */

@@ -14,14 +14,20 @@ export const BASELINE_KINDS = ['zero', 'black', 'white', 'blurred', 'uniform'] a
 export type BaselineKind = (typeof BASELINE_KINDS)[number];
 
 /** A named baseline, or a user array (one example's values, flattened, or one per input). */
-export const baselineSchema = z.union([z.enum(BASELINE_KINDS), z.array(z.number()), z.instanceof(Float32Array)]);
+export const baselineSchema = z.union([
+  z.enum(BASELINE_KINDS),
+  z.array(z.number()),
+  z.instanceof(Float32Array),
+]);
 export type BaselineOption = z.infer<typeof baselineSchema>;
 
 export const rangeSchema = z
   .tuple([z.number(), z.number()])
   .refine(([lo, hi]) => lo < hi, 'range must be [low, high] with low < high')
   .optional()
-  .describe('input value range [low, high] for black/white/uniform baselines; default: each input\'s own min and max');
+  .describe(
+    "input value range [low, high] for black/white/uniform baselines; default: each input's own min and max",
+  );
 
 export interface BaselineSettings {
   range?: [number, number];
@@ -30,7 +36,11 @@ export interface BaselineSettings {
 }
 
 /** [low, high] of example i: the given range, or the example's own min and max. */
-export function exampleRange(inputs: NdArray, i: number, range?: [number, number]): [number, number] {
+export function exampleRange(
+  inputs: NdArray,
+  i: number,
+  range?: [number, number],
+): [number, number] {
   if (range) return range;
   const per = sizeOf(inputs.shape.slice(1));
   let lo = Infinity;
@@ -47,14 +57,22 @@ export function exampleRange(inputs: NdArray, i: number, range?: [number, number
  * One baseline per input, [N, ...inputShape]. Uniform noise is drawn per example from `seed`
  * and the example (see example-rng.ts), so a seed reproduces it exactly.
  */
-export function makeBaselines(inputs: NdArray, option: BaselineOption, settings: BaselineSettings, seed = 0): NdArray {
+export function makeBaselines(
+  inputs: NdArray,
+  option: BaselineOption,
+  settings: BaselineSettings,
+  seed = 0,
+): NdArray {
   const n = inputs.shape[0];
   const per = sizeOf(inputs.shape.slice(1));
   const out = new Float32Array(n * per);
   if (typeof option !== 'string') {
     if (option.length === per) for (let i = 0; i < n; i++) out.set(option, i * per);
     else if (option.length === n * per) out.set(option);
-    else fail(`baseline array has ${option.length} values; give ${per} (one example of shape [${inputs.shape.slice(1).join(', ')}]) or ${n * per} (one per input)`);
+    else
+      fail(
+        `baseline array has ${option.length} values; give ${per} (one example of shape [${inputs.shape.slice(1).join(', ')}]) or ${n * per} (one per input)`,
+      );
     return { data: out, shape: [...inputs.shape] };
   }
   if (option === 'blurred') {

@@ -18,7 +18,10 @@ export function gaussianKernel(sigma: number): Float64Array {
  */
 export function gaussianBlur(a: NdArray, sigma: number): NdArray {
   const rank = a.shape.length;
-  if (rank < 3) fail('a blurred baseline needs inputs with a spatial axis (images or signals), not tables; choose another baseline');
+  if (rank < 3)
+    fail(
+      'a blurred baseline needs inputs with a spatial axis (images or signals), not tables; choose another baseline',
+    );
   const out: NdArray = { data: Float32Array.from(a.data), shape: [...a.shape] };
   if (sigma <= 0) return out;
   const k = gaussianKernel(sigma);

@@ -19,8 +19,16 @@ export const expectedGradientsOptions = z.strictObject({
   baselines: z
     .union([z.enum(BASELINE_KINDS), z.array(z.number()), z.instanceof(Float32Array)])
     .default('uniform')
-    .describe('the baseline distribution: K example arrays drawn from uniformly (flattened, e.g. training samples), uniform noise in the range, or a fixed named baseline'),
-  noise: z.number().min(0).default(0).describe('std of Gaussian noise added to the input, as a fraction of its range (GradientSHAP)'),
+    .describe(
+      'the baseline distribution: K example arrays drawn from uniformly (flattened, e.g. training samples), uniform noise in the range, or a fixed named baseline',
+    ),
+  noise: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe(
+      'std of Gaussian noise added to the input, as a fraction of its range (GradientSHAP)',
+    ),
   range: rangeSchema,
   blurSigma: z.number().positive().optional(),
   internalBatchSize: z.number().int().min(1).default(64).describe('samples per gradient call'),
@@ -46,7 +54,10 @@ export const expectedGradients = defineMethod({
     let fixed: NdArray | undefined;
     if (typeof o.baselines !== 'string') {
       pool = o.baselines instanceof Float32Array ? o.baselines : Float32Array.from(o.baselines);
-      if (pool.length === 0 || pool.length % per !== 0) fail(`baselines array has ${pool.length} values, not a whole number of examples of shape [${tail.join(', ')}] (${per} values each)`);
+      if (pool.length === 0 || pool.length % per !== 0)
+        fail(
+          `baselines array has ${pool.length} values, not a whole number of examples of shape [${tail.join(', ')}] (${per} values each)`,
+        );
     } else if (o.baselines !== 'uniform') {
       fixed = makeBaselines(inputs, o.baselines, { range: o.range, blurSigma: o.blurSigma });
     }
@@ -75,27 +86,47 @@ export const expectedGradients = defineMethod({
         } else if (fixed) base.set(fixed.data.subarray(i * per, (i + 1) * per), off);
         else for (let j = 0; j < per; j++) base[off + j] = rng.uniform(lo, hi);
         const sigma = o.noise * (hi - lo);
-        for (let j = 0; j < per; j++) noisy[off + j] = sigma > 0 ? x[j] + rng.normal(0, sigma) : x[j];
-        for (let j = 0; j < per; j++) points[off + j] = base[off + j] + alpha * (noisy[off + j] - base[off + j]);
+        for (let j = 0; j < per; j++)
+          noisy[off + j] = sigma > 0 ? x[j] + rng.normal(0, sigma) : x[j];
+        for (let j = 0; j < per; j++)
+          points[off + j] = base[off + j] + alpha * (noisy[off + j] - base[off + j]);
         rowTargets.push(targets[i]);
       }
       const shape = [m, ...tail];
-      const g = (await ctx.model.gradients({ input: { data: points, shape }, targets: rowTargets, score: ctx.score })).inputGradient!.data;
-      const scores = await targetScores(ctx, { data: concat(noisy, base), shape: [2 * m, ...tail] }, [...rowTargets, ...rowTargets]);
+      const g = (
+        await ctx.model.gradients({
+          input: { data: points, shape },
+          targets: rowTargets,
+          score: ctx.score,
+        })
+      ).inputGradient!.data;
+      const scores = await targetScores(
+        ctx,
+        { data: concat(noisy, base), shape: [2 * m, ...tail] },
+        [...rowTargets, ...rowTargets],
+      );
       for (let r = start; r < end; r++) {
         const i = Math.floor(r / o.samples);
         const off = (r - start) * per;
-        for (let j = 0; j < per; j++) acc[i * per + j] += (noisy[off + j] - base[off + j]) * g[off + j];
+        for (let j = 0; j < per; j++)
+          acc[i * per + j] += (noisy[off + j] - base[off + j]) * g[off + j];
         scoreGap[i] += scores[r - start] - scores[m + r - start];
       }
       ctx.onProgress?.(end, rows);
     }
-    const attributions: NdArray = { data: Float32Array.from(acc, (v) => v / o.samples), shape: [...inputs.shape] };
+    const attributions: NdArray = {
+      data: Float32Array.from(acc, (v) => v / o.samples),
+      shape: [...inputs.shape],
+    };
     const extras = targets.map((_, i) => {
       let sum = 0;
       for (let j = i * per; j < (i + 1) * per; j++) sum += attributions.data[j];
       const difference = scoreGap[i] / o.samples;
-      return { delta: Math.abs(sum - difference), attributionSum: sum, scoreDifference: difference };
+      return {
+        delta: Math.abs(sum - difference),
+        attributionSum: sum,
+        scoreDifference: difference,
+      };
     });
     return { attributions, extras };
   },

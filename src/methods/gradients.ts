@@ -11,7 +11,10 @@ export async function inputGradient(ctx: MethodContext, inputs: NdArray, targets
   return { gradient: r.inputGradient!, scores: r.scores };
 }
 
-/** The named layer, or the last one that keeps a spatial grid (what CAM methods need). */
+/**
+ * The named layer, or by default the last layer that keeps a spatial grid with more than one
+ * position (what CAM methods need; a 1×1 grid such as a global pooling output has no map).
+ */
 export function resolveSpatialLayer(model: Model, name: string | undefined, method: string, log?: (m: string) => void): LayerInfo {
   const layers = model.layers();
   if (name) {
@@ -21,7 +24,7 @@ export function resolveSpatialLayer(model: Model, name: string | undefined, meth
     }
     return layer;
   }
-  const spatial = layers.filter((l) => l.spatial);
+  const spatial = layers.filter((l) => l.spatial && l.outputShape.slice(0, -1).some((d) => d !== 1));
   if (spatial.length === 0) fail(`model ${model.name} has no layer with a spatial grid, so ${method} cannot be used`);
   const chosen = spatial[spatial.length - 1];
   log?.(`${method}: using layer ${chosen.name} [${chosen.outputShape.join(', ')}] (the last spatial layer; choose another with --layer)`);

@@ -24,8 +24,13 @@ export const guidedGradCam = defineMethod({
     const out = new Float32Array(gradient.data.length);
     for (let i = 0; i < n; i++) {
       const mask = minMaxNormalise(cams.maps[i]);
-      for (let j = 0; j < per; j++) out[i * per + j] = gradient.data[i * per + j] * mask[Math.floor(j / channels)];
+      for (let j = 0; j < per; j++)
+        out[i * per + j] = gradient.data[i * per + j] * mask[Math.floor(j / channels)];
     }
-    return { attributions: { data: out, shape: [...gradient.shape] }, layer: cams.layers.join(','), extras: cams.extras };
+    return {
+      attributions: { data: out, shape: [...gradient.shape] },
+      layer: cams.layers.join(','),
+      extras: cams.extras,
+    };
   },
 });

@@ -12,13 +12,30 @@ import { QUADRATURES, quadrature } from './quadrature.js';
 import { targetScores } from './target-scores.js';
 
 export const integratedGradientsOptions = z.strictObject({
-  steps: z.number().int().min(1).max(100_000).default(50).describe('points on the path from the baseline to the input'),
-  method: z.enum(QUADRATURES).default('gauss-legendre').describe('quadrature rule for the path integral'),
+  steps: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(50)
+    .describe('points on the path from the baseline to the input'),
+  method: z
+    .enum(QUADRATURES)
+    .default('gauss-legendre')
+    .describe('quadrature rule for the path integral'),
   baseline: baselineSchema
     .default('zero')
-    .describe('zero, black (range low), white (range high), blurred, uniform noise (seeded), or an array'),
+    .describe(
+      'zero, black (range low), white (range high), blurred, uniform noise (seeded), or an array',
+    ),
   range: rangeSchema,
-  blurSigma: z.number().positive().optional().describe('σ of the blurred baseline in positions; default: a tenth of the largest spatial size'),
+  blurSigma: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      'σ of the blurred baseline in positions; default: a tenth of the largest spatial size',
+    ),
   internalBatchSize: z.number().int().min(1).default(64).describe('path points per gradient call'),
 });
 
@@ -34,11 +51,28 @@ export const integratedGradients = defineMethod({
   signed: true,
   options: integratedGradientsOptions,
   async attribute(ctx, inputs, targets, o) {
-    const baselines = makeBaselines(inputs, o.baseline, { range: o.range, blurSigma: o.blurSigma }, ctx.seed);
+    const baselines = makeBaselines(
+      inputs,
+      o.baseline,
+      { range: o.range, blurSigma: o.blurSigma },
+      ctx.seed,
+    );
     const rule = quadrature(o.method, o.steps);
-    const integral = await pathIntegral(ctx, inputs, baselines, targets, rule.alphas, rule.weights, o.internalBatchSize);
-    const attributions: NdArray = { data: new Float32Array(inputs.data.length), shape: [...inputs.shape] };
-    for (let j = 0; j < attributions.data.length; j++) attributions.data[j] = (inputs.data[j] - baselines.data[j]) * integral[j];
+    const integral = await pathIntegral(
+      ctx,
+      inputs,
+      baselines,
+      targets,
+      rule.alphas,
+      rule.weights,
+      o.internalBatchSize,
+    );
+    const attributions: NdArray = {
+      data: new Float32Array(inputs.data.length),
+      shape: [...inputs.shape],
+    };
+    for (let j = 0; j < attributions.data.length; j++)
+      attributions.data[j] = (inputs.data[j] - baselines.data[j]) * integral[j];
     const extras = await completeness(ctx, attributions, [inputs], [baselines], targets);
     return { attributions, extras };
   },
@@ -77,7 +111,11 @@ async function pathIntegral(
       }
       rowTargets.push(targets[i]);
     }
-    const g = await ctx.model.gradients({ input: { data: batch, shape: [end - start, ...inputs.shape.slice(1)] }, targets: rowTargets, score: ctx.score });
+    const g = await ctx.model.gradients({
+      input: { data: batch, shape: [end - start, ...inputs.shape.slice(1)] },
+      targets: rowTargets,
+      score: ctx.score,
+    });
     const grad = g.inputGradient!.data;
     for (let r = start; r < end; r++) {
       const i = Math.floor(r / steps);
@@ -95,11 +133,21 @@ async function pathIntegral(
  * `starts` hold one or more [N, ...] batches of path ends and starts (several for sampled
  * baselines, as in Expected Gradients).
  */
-export async function completeness(ctx: MethodContext, attributions: NdArray, ends: NdArray[], starts: NdArray[], targets: number[]): Promise<Record<string, number>[]> {
+export async function completeness(
+  ctx: MethodContext,
+  attributions: NdArray,
+  ends: NdArray[],
+  starts: NdArray[],
+  targets: number[],
+): Promise<Record<string, number>[]> {
   const n = attributions.shape[0];
   const per = sizeOf(attributions.shape.slice(1));
   const all = [...ends, ...starts];
-  const scores = await targetScores(ctx, concatBatches(all), all.flatMap(() => targets));
+  const scores = await targetScores(
+    ctx,
+    concatBatches(all),
+    all.flatMap(() => targets),
+  );
   return targets.map((_, i) => {
     let sum = 0;
     for (let j = i * per; j < (i + 1) * per; j++) sum += attributions.data[j];

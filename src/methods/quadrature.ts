@@ -4,7 +4,13 @@
  */
 import { fail } from '../core/errors.js';
 
-export const QUADRATURES = ['riemann-left', 'riemann-right', 'riemann-middle', 'riemann-trapezoid', 'gauss-legendre'] as const;
+export const QUADRATURES = [
+  'riemann-left',
+  'riemann-right',
+  'riemann-middle',
+  'riemann-trapezoid',
+  'gauss-legendre',
+] as const;
 export type Quadrature = (typeof QUADRATURES)[number];
 
 export interface Rule {

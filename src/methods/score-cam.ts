@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { resizeBilinear, resizeLinear } from '../core/resize.js';
 import { defineMethod, type MethodContext } from './method.js';
 import { resolveSpatialLayer } from './gradients.js';
-import { mapsToInput } from './cam/base.js';
+import { mapsToInput, upsampleMap } from './cam/base.js';
 import { classifierOperator } from './perturbation/common/operator.js';
 import { PassCounter, runOptions, scorePerturbations } from './perturbation/common/runner.js';
 
@@ -23,7 +22,7 @@ export function channelMask(act: Float32Array, channel: number, channels: number
   const positions = act.length / channels;
   const map = new Float32Array(positions);
   for (let p = 0; p < positions; p++) map[p] = act[p * channels + channel];
-  const up = grid.length === 2 ? resizeBilinear(map, grid[0], grid[1], inGrid[0], inGrid[1]) : resizeLinear(map, inGrid[0]);
+  const up = upsampleMap(map, grid, inGrid);
   let min = Infinity;
   let max = -Infinity;
   for (const v of up) {

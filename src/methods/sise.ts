@@ -159,11 +159,14 @@ export const sise = defineMethod({
           const w = scores[j] / (total + 1e-6);
           for (let p = 0; p < inPositions; p++) map[p] += w * m[p];
         });
-        layerMaps[i].push(minMax(map));
+        // A layer without a positively contributing map carries no evidence; leave it out of the fusion.
+        if (chosen.length > 0) layerMaps[i].push(minMax(map));
       }
     }
     const out = new Float32Array(inputs.data.length);
-    for (let i = 0; i < n; i++) spreadOverChannels(fuseLayerMaps(layerMaps[i], options.fusion), inChannels, out, i * per);
+    for (let i = 0; i < n; i++) {
+      if (layerMaps[i].length > 0) spreadOverChannels(fuseLayerMaps(layerMaps[i], options.fusion), inChannels, out, i * per);
+    }
     return { attributions: { data: out, shape: [n, ...model.inputShape] }, layer: layers.map((l) => l.name).join(','), extras };
   },
 });

@@ -15,17 +15,38 @@ import { exampleRange } from './baselines.js';
 import { exampleRng } from './example-rng.js';
 
 export const noiseTunnelOptions = z.strictObject({
-  method: z.string().default('gradient').describe('the registered method to smooth, e.g. integrated-gradients'),
-  methodOptions: z.record(z.string(), z.unknown()).default({}).describe("the wrapped method's own options"),
+  method: z
+    .string()
+    .default('gradient')
+    .describe('the registered method to smooth, e.g. integrated-gradients'),
+  methodOptions: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe("the wrapped method's own options"),
   samples: z.number().int().min(1).max(100_000).default(50).describe('noisy copies per input'),
-  noise: z.number().min(0).default(0.15).describe('noise std as a fraction of the input range (max − min)'),
+  noise: z
+    .number()
+    .min(0)
+    .default(0.15)
+    .describe('noise std as a fraction of the input range (max − min)'),
   seed: z.number().int().optional().describe('seed for the noise; default: the run seed'),
-  batchSize: z.number().int().min(1).default(32).describe('noisy copies per call to the wrapped method'),
+  batchSize: z
+    .number()
+    .int()
+    .min(1)
+    .default(32)
+    .describe('noisy copies per call to the wrapped method'),
 });
 
 type Aggregate = 'mean' | 'mean-square' | 'variance';
 
-function defineNoiseTunnel(name: string, title: string, aggregate: Aggregate, reference: string, signed: boolean): MethodSpec<typeof noiseTunnelOptions> {
+function defineNoiseTunnel(
+  name: string,
+  title: string,
+  aggregate: Aggregate,
+  reference: string,
+  signed: boolean,
+): MethodSpec<typeof noiseTunnelOptions> {
   return defineMethod({
     name,
     title,
@@ -41,9 +62,17 @@ function defineNoiseTunnel(name: string, title: string, aggregate: Aggregate, re
     async attribute(ctx, inputs, targets, o) {
       const inner = getMethod(o.method);
       const { model } = ctx;
-      if (inner.needs === 'gradients' && !model.whiteBox) fail(`${name} wraps ${inner.name}, which needs gradients that model ${model.name} does not provide`);
-      if (!inner.kinds.includes(model.kind)) fail(`${name} wraps ${inner.name}, which does not apply to ${model.kind} inputs`);
-      const innerOptions = parseOptions(inner.options, o.methodOptions, `methodOptions for ${inner.name}`);
+      if (inner.needs === 'gradients' && !model.whiteBox)
+        fail(
+          `${name} wraps ${inner.name}, which needs gradients that model ${model.name} does not provide`,
+        );
+      if (!inner.kinds.includes(model.kind))
+        fail(`${name} wraps ${inner.name}, which does not apply to ${model.kind} inputs`);
+      const innerOptions = parseOptions(
+        inner.options,
+        o.methodOptions,
+        `methodOptions for ${inner.name}`,
+      );
       const n = inputs.shape[0];
       const tail = inputs.shape.slice(1);
       const per = sizeOf(tail);
@@ -74,7 +103,12 @@ function defineNoiseTunnel(name: string, title: string, aggregate: Aggregate, re
         }
         // The wrapped method's own draws are seeded by each noisy copy's values (example-rng.ts).
         const innerCtx = { ...ctx, seed, onProgress: undefined };
-        const out = await inner.attribute(innerCtx, { data, shape: [end - start, ...tail] }, rowTargets, innerOptions);
+        const out = await inner.attribute(
+          innerCtx,
+          { data, shape: [end - start, ...tail] },
+          rowTargets,
+          innerOptions,
+        );
         layer ??= out.layer;
         const a = out.attributions.data;
         for (let r = start; r < end; r++) {
@@ -85,7 +119,8 @@ function defineNoiseTunnel(name: string, title: string, aggregate: Aggregate, re
             sum[i * per + j] += v;
             sumSq[i * per + j] += v * v;
           }
-          for (const [key, v] of Object.entries(out.extras?.[r - start] ?? {})) extraSums[i][key] = (extraSums[i][key] ?? 0) + v;
+          for (const [key, v] of Object.entries(out.extras?.[r - start] ?? {}))
+            extraSums[i][key] = (extraSums[i][key] ?? 0) + v;
         }
         ctx.onProgress?.(end, rows);
       }
@@ -94,7 +129,12 @@ function defineNoiseTunnel(name: string, title: string, aggregate: Aggregate, re
       for (let j = 0; j < result.length; j++) {
         const mean = sum[j] / k;
         const meanSq = sumSq[j] / k;
-        result[j] = aggregate === 'mean' ? mean : aggregate === 'mean-square' ? meanSq : Math.max(0, meanSq - mean * mean);
+        result[j] =
+          aggregate === 'mean'
+            ? mean
+            : aggregate === 'mean-square'
+              ? meanSq
+              : Math.max(0, meanSq - mean * mean);
       }
       const extras = extraSums.map((s, i) => {
         const e: Record<string, number> = { sigma: sigmas[i], samples: k };

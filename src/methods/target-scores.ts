@@ -8,10 +8,15 @@ import type { MethodContext } from './method.js';
  * engine), else from a gradient call, which is what defines the score in that case (e.g. the
  * pre-softmax logit of a TF.js model that ends in a softmax).
  */
-export async function targetScores(ctx: MethodContext, inputs: NdArray, targets: number[]): Promise<Float32Array> {
+export async function targetScores(
+  ctx: MethodContext,
+  inputs: NdArray,
+  targets: number[],
+): Promise<Float32Array> {
   const { model } = ctx;
   const fromPredict = ctx.score === 'probability' || model.outputKind === 'logits';
-  if (!fromPredict) return (await model.gradients({ input: inputs, targets, score: ctx.score })).scores;
+  if (!fromPredict)
+    return (await model.gradients({ input: inputs, targets, score: ctx.score })).scores;
   let out = await model.predict(inputs);
   if (ctx.score === 'probability' && model.outputKind === 'logits') out = softmaxRows(out);
   const k = out.shape[1];

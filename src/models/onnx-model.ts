@@ -13,14 +13,14 @@ import { fail } from '../core/errors.js';
 import type { BackwardRule, ChannelGradientRequest, ChannelGradientResult, GradientRequest, GradientResult, InputKind, LayerInfo, Model, OutputKind, ScoreKind } from './model.js';
 import { checkInputBatch, checkTargets, findLayer } from './validate.js';
 import { OnnxGraph } from '../onnx/graph.js';
-import { parseOnnx, readOnnxFile } from '../onnx/read.js';
+import { parseOnnx, readOnnxBytes } from '../onnx/read.js';
 import { addBoundary, INPUT, type Boundary, type Layout, type Preprocess } from '../onnx/boundary.js';
 import { contentKey, inferTensorInfos, type TensorInfos } from '../onnx/shapes.js';
 import { listLayers, type OnnxLayer } from '../onnx/layers.js';
 import { buildBackward } from '../onnx/backward/builder.js';
 import { reduceMean, reduceSum } from '../onnx/backward/emit.js';
 import { SessionCache } from '../onnx/session-cache.js';
-import { attrInt, encodeModel, type ModelProto } from '../onnx/proto.js';
+import { attrInt, type ModelProto } from '../onnx/proto.js';
 
 export interface OnnxModelOptions {
   name?: string;
@@ -93,29 +93,34 @@ export class OnnxModel implements Model {
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
+      // ORT's warnings (e.g. unused initializers it drops) are not the user's to act on.
+      logSeverityLevel: 3,
     });
     this.batchSize = boundary.fixedBatch ?? Math.max(1, options.batchSize ?? 32);
   }
 
-  /** Loads an .onnx file. */
+  /** Loads an .onnx file (external weight files are read from beside it). */
   static async load(file: string, options: OnnxModelOptions = {}): Promise<OnnxModel> {
-    const model = readOnnxFile(file);
-    return OnnxModel.fromProto(model, { ...options, name: options.name ?? path.basename(file).replace(/\.onnx$/i, '') });
+    const bytes = readOnnxBytes(file);
+    const model = parseOnnx(bytes, file, path.dirname(file));
+    const name = options.name ?? path.basename(file).replace(/\.onnx$/i, '');
+    return OnnxModel.fromProto(model, { ...options, name }, contentKey(bytes));
   }
 
   /** Builds from ONNX bytes already in memory. */
   static async fromBytes(bytes: Uint8Array, options: OnnxModelOptions = {}): Promise<OnnxModel> {
-    return OnnxModel.fromProto(parseOnnx(bytes, options.name ?? 'the ONNX bytes'), options);
+    return OnnxModel.fromProto(parseOnnx(bytes, options.name ?? 'the ONNX bytes'), options, contentKey(bytes));
   }
 
-  static async fromProto(model: ModelProto, options: OnnxModelOptions = {}): Promise<OnnxModel> {
+  /** `key` identifies the model's content, to reuse shape inference across loads. */
+  static async fromProto(model: ModelProto, options: OnnxModelOptions = {}, key?: string): Promise<OnnxModel> {
     const name = options.name ?? (model.graph?.name || 'onnx-model');
     const graph = new OnnxGraph(model);
     const outputName = graph.outputs[0]?.name ?? '';
     const boundary = addBoundary(graph, name, options);
     graph.setOutputs([outputName]);
-    const key = contentKey(encodeModel(graph.toModel()));
-    const infos = await inferTensorInfos(graph, INPUT, [boundary.fixedBatch ?? 1, ...boundary.canonicalShape], key);
+    const boundaryKey = key && `${key}|${JSON.stringify([options.layout, options.preprocess, options.size])}`;
+    const infos = await inferTensorInfos(graph, INPUT, [boundary.fixedBatch ?? 1, ...boundary.canonicalShape], boundaryKey);
     const outShape = infos.get(outputName)?.shape ?? [];
     if (outShape.length !== 2) {
       fail(`model ${name} outputs shape [${outShape.join(', ')}]; Glassbox explains classifiers with output [N, classes]`);

@@ -6,14 +6,12 @@
  */
 import { fail } from '../core/errors.js';
 import {
-  attr,
   DataType,
   encodeModel,
   floatTensor,
   int64Tensor,
   makeNode,
   num,
-  tensorDims,
   tensorValues,
   type AttrValue,
   type ModelProto,
@@ -101,18 +99,12 @@ export class OnnxGraph {
     return undefined;
   }
 
-  constantDims(name: string): number[] | undefined {
-    const t = this.initByName.get(name) ?? this.producer(name)?.attribute?.find((a) => a.name === 'value')?.t ?? undefined;
-    return t ? tensorDims(t) : undefined;
-  }
-
   /** Appends a node; returns its output names (fresh unless given). */
   add(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outputs: number | string[] = 1): string[] {
     const outs = typeof outputs === 'number' ? Array.from({ length: outputs }, () => this.fresh(opType.toLowerCase())) : outputs;
     for (const o of outs) this.names.add(o);
     const node = makeNode(opType, inputs, outs, attrs, this.fresh(`${opType}_node`));
     this.nodes.push(node);
-    this.producerMap?.set(outs[0], node);
     for (const o of outs) this.producerMap?.set(o, node);
     return outs;
   }
@@ -223,4 +215,3 @@ export function nodeLabel(n: NodeProto): string {
   return n.name || n.output?.[0] || '?';
 }
 
-export { attr };

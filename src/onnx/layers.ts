@@ -3,6 +3,7 @@
  * tensor, named by the node (or its output tensor when the node has no name), made unique in
  * graph order. Each layer's layout is tracked so grids are reported channels-last like the rest
  * of Glassbox: Conv/pool/BN outputs are channels-first, Transposes swap, element-wise ops inherit.
+ * A layer is `spatial` when it keeps a grid of more than one position.
  */
 import type { LayerInfo } from '../models/model.js';
 import { CHANNELS_FIRST_OPS } from './boundary.js';
@@ -65,7 +66,9 @@ export function listLayers(graph: OnnxGraph, infos: TensorInfos, input: string, 
     const name = seen === 0 ? base : `${base}#${seen + 1}`;
     const example = shape.slice(1);
     const outputShape = layout === 'first' ? [...example.slice(1), example[0]] : example;
-    layers.push({ name, type: op, outputShape, spatial: layout !== 'none', tensor, layout });
+    // A 1×1 grid (e.g. ONNX's GlobalAveragePool keeps [N, C, 1, 1]) is not a map to explain.
+    const positions = layout === 'none' ? 0 : outputShape.slice(0, -1).reduce((a, b) => a * b, 1);
+    layers.push({ name, type: op, outputShape, spatial: positions > 1, tensor, layout });
   }
   // A later node may already be called "x#2": make every name unique.
   const names = new Set<string>();

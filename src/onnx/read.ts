@@ -22,8 +22,8 @@ export function parseOnnx(bytes: Uint8Array, where: string, baseDir?: string): M
   let model: ModelProto;
   try {
     model = decodeModel(bytes);
-  } catch (e) {
-    fail(`${where} is not an ONNX model (${(e as Error).message.split('\n')[0]}); give a .onnx file exported with torch.onnx.export, tf2onnx or similar`);
+  } catch {
+    fail(`${where} is not an ONNX model (its bytes do not decode as one); give a .onnx file exported with torch.onnx.export, tf2onnx or similar`);
   }
   const graph = model.graph;
   if (!graph || !graph.node?.length || !graph.output?.length || !model.opsetImport?.length || num(model.irVersion as number) <= 0) {
@@ -43,10 +43,14 @@ export function parseOnnx(bytes: Uint8Array, where: string, baseDir?: string): M
   return model;
 }
 
-export function readOnnxFile(file: string): ModelProto {
+export function readOnnxBytes(file: string): Uint8Array {
   if (!fs.existsSync(file)) fail(`model file not found: ${file}`);
   if (fs.statSync(file).isDirectory()) fail(`${file} is a folder; give the path of an .onnx file`);
-  return parseOnnx(fs.readFileSync(file), file, path.dirname(file));
+  return fs.readFileSync(file);
+}
+
+export function readOnnxFile(file: string): ModelProto {
+  return parseOnnx(readOnnxBytes(file), file, path.dirname(file));
 }
 
 /** Inlines a weight stored in an external data file (ONNX's format for models over 2 GB). */

@@ -49,7 +49,7 @@ export async function inferTensorInfos(graph: OnnxGraph, inputName: string, inpu
   probe.setOutputs([...wanted]);
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(probe.toBytes(), { graphOptimizationLevel: 'basic', intraOpNumThreads: 1 });
+    session = await ort.InferenceSession.create(probe.toBytes(), { graphOptimizationLevel: 'basic', intraOpNumThreads: 1, logSeverityLevel: 3 });
   } catch (e) {
     fail(`ONNX Runtime cannot load this model: ${firstLine(e)} (check that it runs in onnxruntime)`);
   }

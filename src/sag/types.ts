@@ -31,7 +31,7 @@ export const sagOptionsSchema = z.strictObject({
   blurSigma: z.number().positive().optional().describe('σ in pixels of the blur baseline; default: a tenth of the image side'),
   upsample: z.enum(UPSAMPLE_MODES).default('align-corners').describe('patch mask to pixels: align-corners bilinear (the reference), half-pixel bilinear, or nearest'),
   heuristic: z
-    .union([z.string(), z.array(z.number()), z.instanceof(Float32Array)])
+    .union([z.string(), z.array(z.number()), z.custom<Float32Array>((v) => v instanceof Float32Array, 'expected a Float32Array')])
     .optional()
     .describe('patch ranking: a method name (default: rise, else integrated-gradients, else grad-cam) or scores per patch or per pixel'),
   heuristicOptions: z.record(z.string(), z.unknown()).optional().describe('options for the heuristic method'),
@@ -43,7 +43,8 @@ export type SagOptionsInput = z.input<typeof sagOptionsSchema>;
 
 export type SagStage = 'heuristic' | 'search' | 'graph';
 
-export interface SagOptions extends SagOptionsInput {
+export interface SagOptions extends Omit<SagOptionsInput, 'heuristic'> {
+  heuristic?: string | readonly number[] | Float32Array;
   /** (done, total, stage): the explainer's units while ranking, then forward passes, whose total grows as the search schedules them. */
   onProgress?: (done: number, total: number, stage: SagStage) => void;
   signal?: AbortSignal;

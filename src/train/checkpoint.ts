@@ -42,9 +42,8 @@ export async function saveEpochCheckpoint(outDir: string, model: tf.LayersModel,
  * but the epoch count (so `--epochs` can extend a run) and the output settings.
  */
 export function resumeKey(config: TrainConfig): string {
-  const { output: _output, training, ...rest } = config;
-  const { epochs: _epochs, ...trainingRest } = training;
-  return crypto.createHash('sha256').update(JSON.stringify({ ...rest, training: trainingRest })).digest('hex');
+  const key = { ...config, output: undefined, training: { ...config.training, epochs: undefined } };
+  return crypto.createHash('sha256').update(JSON.stringify(key)).digest('hex');
 }
 
 interface StateFile {
@@ -80,14 +79,17 @@ export async function saveResumeCheckpoint(
     fs.writeFileSync(path.join(tmp, 'best-weights.bin'), packed.buffer);
     best = packed.entries;
   }
-  const { optimizer, bestWeights: _bw, ...rest } = state;
+  const rest: Partial<TrainState> = { ...state };
+  delete rest.optimizer;
+  delete rest.bestWeights;
+  const optimizer = state.optimizer;
   const file: StateFile = {
     format: FORMAT,
     configKey: resumeKey(config),
     savedAt: new Date().toISOString(),
     rng: { scheme: 'derived(seed, epoch, step)', seed: state.seed, epoch: state.epoch, step: state.step },
     state: {
-      ...rest,
+      ...(rest as Omit<TrainState, 'optimizer' | 'bestWeights'>),
       optimizer: {
         type: optimizer.type,
         step: optimizer.step,

@@ -165,7 +165,11 @@ async function runLocked(
   const resumePoint = options.resume ? loadResumeCheckpoint(outDir, config) : undefined;
   if (!options.resume) {
     if (hasResumeCheckpoint(outDir)) log(`starting over in ${outDir} (it holds a resumable checkpoint: --resume continues it instead)`);
-    for (const sub of [CHECKPOINTS, 'tb', 'model', 'folds']) fs.rmSync(path.join(outDir, sub), { recursive: true, force: true });
+    // Clear a previous run's outputs, but only in a folder that holds one (never a stranger's files).
+    const previousRun = fs.existsSync(path.join(outDir, 'run.json')) || fs.existsSync(path.join(outDir, CHECKPOINTS));
+    if (previousRun) {
+      for (const sub of [CHECKPOINTS, 'tb', 'model', 'folds']) fs.rmSync(path.join(outDir, sub), { recursive: true, force: true });
+    }
   }
   fs.mkdirSync(outDir, { recursive: true });
 

@@ -9,7 +9,19 @@ import '../../src/methods/index.js';
 import { explain } from '../../src/methods/explain.js';
 import { firstComponentProjection } from '../../src/methods/cam/eigen.js';
 import type { NdArray } from '../../src/core/ndarray.js';
-import { conv2dSame, correlation, flattenNet, gapNet, input, maxAbs, maxAbsDiff, signalNet, twoConvNet, weightsOf, wrap } from './fixtures.js';
+import {
+  conv2dSame,
+  correlation,
+  flattenNet,
+  gapNet,
+  input,
+  maxAbs,
+  maxAbsDiff,
+  signalNet,
+  twoConvNet,
+  weightsOf,
+  wrap,
+} from './fixtures.js';
 import { tf } from '../../src/runtime/tf.js';
 
 beforeAll(async () => {
@@ -19,7 +31,11 @@ beforeAll(async () => {
 const relu = (v: number) => (v > 0 ? v : 0);
 
 /** Activations (P × K) of the 'conv' layer of a same-padded 3×3 conv net, by hand. */
-function convActivation(m: tf.LayersModel, x: NdArray, activation: 'relu' | 'linear' | 'tanh' = 'relu'): Float64Array {
+function convActivation(
+  m: tf.LayersModel,
+  x: NdArray,
+  activation: 'relu' | 'linear' | 'tanh' = 'relu',
+): Float64Array {
   const [, h, w, cin] = x.shape;
   const [kernel, bias] = weightsOf(m, 'conv');
   const cout = bias.length;
@@ -27,13 +43,25 @@ function convActivation(m: tf.LayersModel, x: NdArray, activation: 'relu' | 'lin
   return z.map((v) => (activation === 'relu' ? relu(v) : activation === 'tanh' ? Math.tanh(v) : v));
 }
 
-async function heat(model: ReturnType<typeof wrap>, x: NdArray, method: string, target: number, options: Record<string, unknown> = {}) {
+async function heat(
+  model: ReturnType<typeof wrap>,
+  x: NdArray,
+  method: string,
+  target: number,
+  options: Record<string, unknown> = {},
+) {
   const [e] = await explain(model, x, method, { targets: [target], options });
   return e;
 }
 
 /** Σ_k weights[p, k]·A[p, k] (weights either per channel or per position and channel). */
-function camOf(a: Float64Array, positions: number, channels: number, w: (p: number, k: number) => number, rectify = true): Float64Array {
+function camOf(
+  a: Float64Array,
+  positions: number,
+  channels: number,
+  w: (p: number, k: number) => number,
+  rectify = true,
+): Float64Array {
   const out = new Float64Array(positions);
   for (let p = 0; p < positions; p++) {
     let s = 0;
@@ -95,7 +123,10 @@ function pcaProjection(a: ArrayLike<number>, positions: number, channels: number
     for (let p = 0; p < positions; p++) x[p * channels + k] = a[p * channels + k] - mean;
   }
   const cov = new Float64Array(channels * channels);
-  for (let i = 0; i < channels; i++) for (let j = 0; j < channels; j++) for (let p = 0; p < positions; p++) cov[i * channels + j] += x[p * channels + i] * x[p * channels + j];
+  for (let i = 0; i < channels; i++)
+    for (let j = 0; j < channels; j++)
+      for (let p = 0; p < positions; p++)
+        cov[i * channels + j] += x[p * channels + i] * x[p * channels + j];
   const v = jacobiTopEigenvector(cov, channels);
   const proj = new Float64Array(positions);
   let corr = 0;
@@ -164,8 +195,12 @@ describe('Grad-CAM', () => {
   it('refuses layers without a grid, tables, and layer together with layers', async () => {
     const model = wrap(gapNet());
     const x = input([1, 6, 6, 2], 1);
-    await expect(explain(model, x, 'grad-cam', { options: { layer: 'gap' } })).rejects.toThrow(/no spatial grid/);
-    await expect(explain(model, x, 'grad-cam', { options: { layer: 'conv', layers: ['conv'] } })).rejects.toThrow(/either layer or layers/);
+    await expect(explain(model, x, 'grad-cam', { options: { layer: 'gap' } })).rejects.toThrow(
+      /no spatial grid/,
+    );
+    await expect(
+      explain(model, x, 'grad-cam', { options: { layer: 'conv', layers: ['conv'] } }),
+    ).rejects.toThrow(/either layer or layers/);
   });
 });
 
@@ -176,7 +211,9 @@ describe('CAM variants reduce to Grad-CAM where their papers say so', () => {
     for (const c of [0, 2]) {
       const g = await heat(gm, x, 'grad-cam', c);
       const h = await heat(gm, x, 'hirescam', c);
-      expect(maxAbsDiff(g.heatmap.data, h.heatmap.data)).toBeLessThan(1e-5 * (1 + maxAbs(g.heatmap.data)));
+      expect(maxAbsDiff(g.heatmap.data, h.heatmap.data)).toBeLessThan(
+        1e-5 * (1 + maxAbs(g.heatmap.data)),
+      );
     }
     const m = flattenNet();
     const fm = wrap(m);
@@ -195,7 +232,9 @@ describe('CAM variants reduce to Grad-CAM where their papers say so', () => {
     const x = input([1, 6, 6, 2], 6);
     const g = await heat(gm, x, 'grad-cam', 1);
     const xg = await heat(gm, x, 'xgrad-cam', 1);
-    expect(maxAbsDiff(g.heatmap.data, xg.heatmap.data)).toBeLessThan(1e-5 * (1 + maxAbs(g.heatmap.data)));
+    expect(maxAbsDiff(g.heatmap.data, xg.heatmap.data)).toBeLessThan(
+      1e-5 * (1 + maxAbs(g.heatmap.data)),
+    );
 
     // Conservation (Fu et al. 2020): Σ_positions Σ_k w_k A_k = Σ A·G = score when score = Σ A·W.
     const fm = wrap(flattenNet({ bias: false }));
@@ -218,7 +257,9 @@ describe('CAM variants reduce to Grad-CAM where their papers say so', () => {
     const x = input([1, 6, 6, 2], 7);
     const g = await heat(model, x, 'grad-cam', 0);
     const l = await heat(model, x, 'layer-cam', 0);
-    expect(maxAbsDiff(g.heatmap.data, l.heatmap.data)).toBeLessThan(1e-5 * (1 + maxAbs(g.heatmap.data)));
+    expect(maxAbsDiff(g.heatmap.data, l.heatmap.data)).toBeLessThan(
+      1e-5 * (1 + maxAbs(g.heatmap.data)),
+    );
 
     const a = convActivation(m, x);
     const mixed = [...Array(4).keys()].map((i) => k[i * 3 + 1]);
@@ -237,8 +278,11 @@ describe('Grad-CAM++', () => {
     const x = input([1, 6, 6, 2], 12);
     const a = convActivation(gm, x);
     const [wd] = weightsOf(gm, 'logits');
-    const sumA = [0, 1, 2, 3].map((k) => a.filter((_, i) => i % 4 === k).reduce((s, v) => s + v, 0));
-    const weight = (g: number, s: number) => (g > 0 ? (g * g * g) / (2 * g * g + s * g * g * g + 1e-6) : 0);
+    const sumA = [0, 1, 2, 3].map((k) =>
+      a.filter((_, i) => i % 4 === k).reduce((s, v) => s + v, 0),
+    );
+    const weight = (g: number, s: number) =>
+      g > 0 ? (g * g * g) / (2 * g * g + s * g * g * g + 1e-6) : 0;
     const w = [0, 1, 2, 3].map((k) => 36 * weight(wd[k * 3 + 2] / 36, sumA[k]));
     const expected = camOf(a, 36, 4, (_, k) => w[k]);
     const e = await heat(wrap(gm), x, 'grad-cam++', 2);
@@ -289,7 +333,7 @@ describe('Eigen-CAM and eigen-smoothing', () => {
     expect(correlation(proj, u)).toBeGreaterThan(0.999999);
   });
 
-  it('eigenSmooth replaces Grad-CAM\'s channel sum by the first component of w_k·A_k', async () => {
+  it("eigenSmooth replaces Grad-CAM's channel sum by the first component of w_k·A_k", async () => {
     const m = gapNet({ filters: 5 });
     const x = input([1, 6, 6, 2], 15);
     const a = convActivation(m, x);

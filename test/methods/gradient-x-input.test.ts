@@ -13,7 +13,15 @@ beforeAll(async () => {
 
 function linearImageNet(): tf.LayersModel {
   const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [5, 5, 2], filters: 3, kernelSize: 3, padding: 'same', name: 'conv' }));
+  m.add(
+    tf.layers.conv2d({
+      inputShape: [5, 5, 2],
+      filters: 3,
+      kernelSize: 3,
+      padding: 'same',
+      name: 'conv',
+    }),
+  );
   m.add(tf.layers.flatten({ name: 'flatten' }));
   m.add(tf.layers.dense({ units: 3, name: 'logits' }));
   reseedWeights(m, 31);
@@ -33,7 +41,8 @@ describe('gradient × input', () => {
     const model = wrap(lm);
     const x = input([1, 8, 8, 2], 41);
     const [e] = await explain(model, x, 'gradient-x-input', { targets: [2] });
-    const f = (v: Float32Array) => (lm.predict(tf.tensor(v, [1, 8, 8, 2])) as tf.Tensor).dataSync()[2];
+    const f = (v: Float32Array) =>
+      (lm.predict(tf.tensor(v, [1, 8, 8, 2])) as tf.Tensor).dataSync()[2];
     const h = 1e-2;
     for (const j of [0, 17, 63, 100, 127]) {
       const up = x.data.slice();
@@ -41,7 +50,9 @@ describe('gradient × input', () => {
       up[j] += h;
       down[j] -= h;
       const fd = (f(up) - f(down)) / (2 * h);
-      expect(Math.abs(e.attribution.data[j] - fd * x.data[j])).toBeLessThan(2e-3 * (1 + Math.abs(fd)));
+      expect(Math.abs(e.attribution.data[j] - fd * x.data[j])).toBeLessThan(
+        2e-3 * (1 + Math.abs(fd)),
+      );
     }
   });
 
@@ -52,12 +63,19 @@ describe('gradient × input', () => {
     ] as const) {
       const model = wrap(lm);
       const x = input([...shape], 42);
-      const gxi = await explain(model, x, 'gradient-x-input', { targets: shape[0] === 2 ? [0, 2] : [0, 1, 3] });
+      const gxi = await explain(model, x, 'gradient-x-input', {
+        targets: shape[0] === 2 ? [0, 2] : [0, 1, 3],
+      });
       for (const method of QUADRATURES) {
-        const ig = await explain(model, x, 'integrated-gradients', { targets: gxi.map((e) => e.target), options: { method, steps: 7 } });
+        const ig = await explain(model, x, 'integrated-gradients', {
+          targets: gxi.map((e) => e.target),
+          options: { method, steps: 7 },
+        });
         for (let i = 0; i < gxi.length; i++) {
           expect(maxAbs(gxi[i].attribution.data)).toBeGreaterThan(1e-3);
-          expect(maxAbsDiff(gxi[i].attribution.data, ig[i].attribution.data)).toBeLessThan(1e-5 * (1 + maxAbs(gxi[i].attribution.data)));
+          expect(maxAbsDiff(gxi[i].attribution.data, ig[i].attribution.data)).toBeLessThan(
+            1e-5 * (1 + maxAbs(gxi[i].attribution.data)),
+          );
         }
       }
     }

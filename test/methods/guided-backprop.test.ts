@@ -30,13 +30,28 @@ function net() {
 
   /** The backward pass written out: at each ReLU the rule decides what passes. */
   function backward(x: Float32Array, target: number, rule: Rule): number[] {
-    const z1 = [0, 1, 2, 3, 4].map((j) => b1[j] + [0, 1, 2].reduce((s, i) => s + x[i] * w1[i * 5 + j], 0));
+    const z1 = [0, 1, 2, 3, 4].map(
+      (j) => b1[j] + [0, 1, 2].reduce((s, i) => s + x[i] * w1[i * 5 + j], 0),
+    );
     const h1 = z1.map((v) => Math.max(0, v));
-    const z2 = [0, 1, 2, 3].map((j) => b2[j] + [0, 1, 2, 3, 4].reduce((s, i) => s + h1[i] * w2[i * 4 + j], 0));
-    const pass = (r: number, z: number) => (rule === 'standard' ? (z > 0 ? r : 0) : rule === 'guided' ? (z > 0 && r > 0 ? r : 0) : Math.max(0, r));
+    const z2 = [0, 1, 2, 3].map(
+      (j) => b2[j] + [0, 1, 2, 3, 4].reduce((s, i) => s + h1[i] * w2[i * 4 + j], 0),
+    );
+    const pass = (r: number, z: number) =>
+      rule === 'standard'
+        ? z > 0
+          ? r
+          : 0
+        : rule === 'guided'
+          ? z > 0 && r > 0
+            ? r
+            : 0
+          : Math.max(0, r);
     const dh2 = [0, 1, 2, 3].map((j) => w3[j * 2 + target]);
     const dz2 = dh2.map((r, j) => pass(r, z2[j]));
-    const dh1 = [0, 1, 2, 3, 4].map((i) => [0, 1, 2, 3].reduce((s, j) => s + w2[i * 4 + j] * dz2[j], 0));
+    const dh1 = [0, 1, 2, 3, 4].map((i) =>
+      [0, 1, 2, 3].reduce((s, j) => s + w2[i * 4 + j] * dz2[j], 0),
+    );
     const dz1 = dh1.map((r, j) => pass(r, z1[j]));
     return [0, 1, 2].map((i) => [0, 1, 2, 3, 4].reduce((s, j) => s + w1[i * 5 + j] * dz1[j], 0));
   }
@@ -51,15 +66,24 @@ describe('guided backpropagation and deconvnet', () => {
     const x = { data: seeded(n * 3, 107, 1.5), shape: [n, 3] };
     for (const target of [0, 1]) {
       const targets = Array(n).fill(target);
-      for (const [method, rule] of [['gradient', 'standard'], ['guided-backprop', 'guided'], ['deconvnet', 'deconvnet']] as const) {
+      for (const [method, rule] of [
+        ['gradient', 'standard'],
+        ['guided-backprop', 'guided'],
+        ['deconvnet', 'deconvnet'],
+      ] as const) {
         const es = await explain(model, x, method, { targets });
         const ours = es.flatMap((e) => Array.from(e.attribution.data));
-        const expected = Array.from({ length: n }, (_, i) => backward(x.data.subarray(i * 3, i * 3 + 3), target, rule)).flat();
+        const expected = Array.from({ length: n }, (_, i) =>
+          backward(x.data.subarray(i * 3, i * 3 + 3), target, rule),
+        ).flat();
         expect(maxAbs(expected)).toBeGreaterThan(1e-3);
         expect(maxAbsDiff(ours, expected)).toBeLessThan(1e-5);
       }
       // The three rules must give three different answers here, or the test could not tell them apart.
-      const by = (rule: Rule) => Array.from({ length: n }, (_, i) => backward(x.data.subarray(i * 3, i * 3 + 3), target, rule)).flat();
+      const by = (rule: Rule) =>
+        Array.from({ length: n }, (_, i) =>
+          backward(x.data.subarray(i * 3, i * 3 + 3), target, rule),
+        ).flat();
       expect(maxAbsDiff(by('standard'), by('guided'))).toBeGreaterThan(1e-2);
       expect(maxAbsDiff(by('guided'), by('deconvnet'))).toBeGreaterThan(1e-2);
     }

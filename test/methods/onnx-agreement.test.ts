@@ -38,15 +38,35 @@ const METHODS: Record<string, Record<string, unknown>> = {
 
 function imageNet(): tf.LayersModel {
   const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'c1' }));
-  m.add(tf.layers.conv2d({ filters: 5, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', name: 'c2' }));
+  m.add(
+    tf.layers.conv2d({
+      inputShape: [8, 8, 3],
+      filters: 4,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      name: 'c1',
+    }),
+  );
+  m.add(
+    tf.layers.conv2d({
+      filters: 5,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      activation: 'relu',
+      name: 'c2',
+    }),
+  );
   m.add(tf.layers.globalAveragePooling2d({ name: 'gap' }));
   m.add(tf.layers.dense({ units: 4, name: 'logits' }));
   reseedWeights(m, 8);
   return m;
 }
 
-const pairs: Partial<Record<InputKind, { tfjs: Model; onnx: OnnxModel; x: { data: Float32Array; shape: number[] } }>> = {};
+const pairs: Partial<
+  Record<InputKind, { tfjs: Model; onnx: OnnxModel; x: { data: Float32Array; shape: number[] } }>
+> = {};
 
 beforeAll(async () => {
   await initTf();
@@ -57,7 +77,11 @@ beforeAll(async () => {
   ];
   for (const [kind, build, shape] of builders) {
     const lm = build();
-    pairs[kind] = { tfjs: wrap(lm), onnx: await OnnxModel.fromBytes(exportTfjsToOnnx(lm), { threads: 1 }), x: input(shape, 111, 1) };
+    pairs[kind] = {
+      tfjs: wrap(lm),
+      onnx: await OnnxModel.fromBytes(exportTfjsToOnnx(lm), { threads: 1 }),
+      x: input(shape, 111, 1),
+    };
   }
 });
 
@@ -67,21 +91,29 @@ afterAll(() => {
 
 describe('TF.js and ONNX Runtime agree', () => {
   for (const [name, options] of Object.entries(METHODS)) {
-    it(name, async () => {
-      for (const kind of getMethod(name).kinds) {
-        const { tfjs, onnx, x } = pairs[kind]!;
-        const a = await explain(tfjs, x, name, { options, targets: [0, 2], seed: 4 });
-        const b = await explain(onnx, x, name, { options, targets: [0, 2], seed: 4 });
-        // One example may have no positive gradient for its target (Grad-CAM++, Layer-CAM); not both.
-        const scale = Math.max(maxAbs(a[0].attribution.data), maxAbs(a[1].attribution.data));
-        expect({ kind, scale: scale > 0 }).toEqual({ kind, scale: true });
-        for (let i = 0; i < 2; i++) {
-          expect(b[i].layer).toBe(a[i].layer);
-          expect({ kind, diff: maxAbsDiff(a[i].attribution.data, b[i].attribution.data) / scale < 1e-3 }).toEqual({ kind, diff: true });
-          for (const key of Object.keys(a[i].extras)) expect(b[i].extras[key]).toBeCloseTo(a[i].extras[key], 3);
+    it(
+      name,
+      async () => {
+        for (const kind of getMethod(name).kinds) {
+          const { tfjs, onnx, x } = pairs[kind]!;
+          const a = await explain(tfjs, x, name, { options, targets: [0, 2], seed: 4 });
+          const b = await explain(onnx, x, name, { options, targets: [0, 2], seed: 4 });
+          // One example may have no positive gradient for its target (Grad-CAM++, Layer-CAM); not both.
+          const scale = Math.max(maxAbs(a[0].attribution.data), maxAbs(a[1].attribution.data));
+          expect({ kind, scale: scale > 0 }).toEqual({ kind, scale: true });
+          for (let i = 0; i < 2; i++) {
+            expect(b[i].layer).toBe(a[i].layer);
+            expect({
+              kind,
+              diff: maxAbsDiff(a[i].attribution.data, b[i].attribution.data) / scale < 1e-3,
+            }).toEqual({ kind, diff: true });
+            for (const key of Object.keys(a[i].extras))
+              expect(b[i].extras[key]).toBeCloseTo(a[i].extras[key], 3);
+          }
         }
-      }
-    }, 30_000);
+      },
+      30_000,
+    );
   }
 
   it('filter visualisation', async () => {

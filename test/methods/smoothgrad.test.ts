@@ -15,9 +15,13 @@ function quadratic(features: number) {
   const a = seeded(features, 81, 0.8);
   const v = [0.7, -1.2];
   const inp = tf.input({ shape: [features] });
-  const d = tf.layers.dense({ units: 1, useBias: false, name: 'proj' }).apply(inp) as tf.SymbolicTensor;
+  const d = tf.layers
+    .dense({ units: 1, useBias: false, name: 'proj' })
+    .apply(inp) as tf.SymbolicTensor;
   const sq = tf.layers.multiply({ name: 'square' }).apply([d, d]) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 2, useBias: false, name: 'out' }).apply(sq) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 2, useBias: false, name: 'out' })
+    .apply(sq) as tf.SymbolicTensor;
   const m = tf.model({ inputs: inp, outputs: out });
   m.getLayer('proj').setWeights([tf.tensor2d(a, [features, 1])]);
   m.getLayer('out').setWeights([tf.tensor2d([v], [1, 2])]);
@@ -36,16 +40,31 @@ describe('SmoothGrad family', () => {
     ];
     for (const [method, methodOptions] of cases) {
       const plain = await explain(model, x, method, { targets, options: methodOptions });
-      const smooth = await explain(model, x, 'smoothgrad', { targets, options: { method, methodOptions, samples: 3, noise: 0 } });
-      const sq = await explain(model, x, 'smoothgrad-sq', { targets, options: { method, methodOptions, samples: 3, noise: 0 } });
-      const vg = await explain(model, x, 'vargrad', { targets, options: { method, methodOptions, samples: 3, noise: 0 } });
+      const smooth = await explain(model, x, 'smoothgrad', {
+        targets,
+        options: { method, methodOptions, samples: 3, noise: 0 },
+      });
+      const sq = await explain(model, x, 'smoothgrad-sq', {
+        targets,
+        options: { method, methodOptions, samples: 3, noise: 0 },
+      });
+      const vg = await explain(model, x, 'vargrad', {
+        targets,
+        options: { method, methodOptions, samples: 3, noise: 0 },
+      });
       for (let i = 0; i < 2; i++) {
         expect(maxAbs(plain[i].attribution.data)).toBeGreaterThan(1e-4);
         expect(maxAbsDiff(smooth[i].attribution.data, plain[i].attribution.data)).toBe(0); // exact (±0 aside)
-        expect(maxAbsDiff(sq[i].attribution.data, plain[i].attribution.data.map((v) => v * v))).toBeLessThan(1e-7);
+        expect(
+          maxAbsDiff(
+            sq[i].attribution.data,
+            plain[i].attribution.data.map((v) => v * v),
+          ),
+        ).toBeLessThan(1e-7);
         expect(maxAbs(vg[i].attribution.data)).toBe(0);
       }
-      if (method === 'integrated-gradients') expect(smooth[0].extras['inner.delta']).toBeCloseTo(plain[0].extras.delta, 6);
+      if (method === 'integrated-gradients')
+        expect(smooth[0].extras['inner.delta']).toBeCloseTo(plain[0].extras.delta, 6);
     }
   });
 
@@ -56,8 +75,14 @@ describe('SmoothGrad family', () => {
     const model = wrap(m);
     const x = input([2, 6], 84);
     const g = await explain(model, x, 'gradient', { targets: [0, 2] });
-    const s = await explain(model, x, 'smoothgrad', { targets: [0, 2], options: { noise: 0.5, samples: 10 } });
-    const v = await explain(model, x, 'vargrad', { targets: [0, 2], options: { noise: 0.5, samples: 10 } });
+    const s = await explain(model, x, 'smoothgrad', {
+      targets: [0, 2],
+      options: { noise: 0.5, samples: 10 },
+    });
+    const v = await explain(model, x, 'vargrad', {
+      targets: [0, 2],
+      options: { noise: 0.5, samples: 10 },
+    });
     for (let i = 0; i < 2; i++) {
       expect(maxAbsDiff(s[i].attribution.data, g[i].attribution.data)).toBeLessThan(1e-6);
       expect(maxAbs(v[i].attribution.data)).toBeLessThan(1e-10);
@@ -93,7 +118,8 @@ describe('SmoothGrad family', () => {
   it('is bit-identical for a seed (run seed or option), differs across seeds, and composes on signals and tables', async () => {
     const model = wrap(gapNet({ activation: 'tanh' }));
     const x = input([1, 6, 6, 2], 86);
-    const run = (seed: number, options: Record<string, unknown> = {}) => explain(model, x, 'smoothgrad', { seed, targets: [0], options: { samples: 4, ...options } });
+    const run = (seed: number, options: Record<string, unknown> = {}) =>
+      explain(model, x, 'smoothgrad', { seed, targets: [0], options: { samples: 4, ...options } });
     const [a] = await run(1);
     const [b] = await run(1);
     const [c] = await run(2);
@@ -102,9 +128,13 @@ describe('SmoothGrad family', () => {
     expect(Array.from(a.attribution.data)).toEqual(Array.from(d.attribution.data));
     expect(maxAbsDiff(a.attribution.data, c.attribution.data)).toBeGreaterThan(1e-5);
 
-    const [s] = await explain(wrap(signalNet()), input([1, 16, 2], 87), 'smoothgrad', { options: { method: 'gradient-x-input', samples: 3 } });
+    const [s] = await explain(wrap(signalNet()), input([1, 16, 2], 87), 'smoothgrad', {
+      options: { method: 'gradient-x-input', samples: 3 },
+    });
     expect(s.attribution.shape).toEqual([16, 2]);
-    const [t] = await explain(wrap(tableNet()), input([1, 6], 88), 'vargrad', { options: { method: 'expected-gradients', methodOptions: { samples: 4 }, samples: 3 } });
+    const [t] = await explain(wrap(tableNet()), input([1, 6], 88), 'vargrad', {
+      options: { method: 'expected-gradients', methodOptions: { samples: 4 }, samples: 3 },
+    });
     expect(t.attribution.shape).toEqual([6]);
     expect(maxAbs(t.attribution.data)).toBeGreaterThan(0);
   });
@@ -112,8 +142,16 @@ describe('SmoothGrad family', () => {
   it('refuses unknown methods, bad inner options and methods that do not fit the input', async () => {
     const table = wrap(tableNet());
     const x = input([1, 6], 89);
-    await expect(explain(table, x, 'smoothgrad', { options: { method: 'nope' } })).rejects.toThrow(/unknown method "nope"/);
-    await expect(explain(table, x, 'smoothgrad', { options: { method: 'integrated-gradients', methodOptions: { steps: -1 } } })).rejects.toThrow(/methodOptions for integrated-gradients: steps/);
-    await expect(explain(table, x, 'smoothgrad', { options: { method: 'grad-cam' } })).rejects.toThrow(/does not apply to table inputs/);
+    await expect(explain(table, x, 'smoothgrad', { options: { method: 'nope' } })).rejects.toThrow(
+      /unknown method "nope"/,
+    );
+    await expect(
+      explain(table, x, 'smoothgrad', {
+        options: { method: 'integrated-gradients', methodOptions: { steps: -1 } },
+      }),
+    ).rejects.toThrow(/methodOptions for integrated-gradients: steps/);
+    await expect(
+      explain(table, x, 'smoothgrad', { options: { method: 'grad-cam' } }),
+    ).rejects.toThrow(/does not apply to table inputs/);
   });
 });

@@ -37,13 +37,36 @@ const METHODS: Record<string, Record<string, unknown>> = {
   hirescam: {},
   'feature-maps': {},
 };
-const RANDOM = ['integrated-gradients', 'expected-gradients', 'smoothgrad', 'smoothgrad-sq', 'vargrad'];
+const RANDOM = [
+  'integrated-gradients',
+  'expected-gradients',
+  'smoothgrad',
+  'smoothgrad-sq',
+  'vargrad',
+];
 
 /** conv → conv → flatten → dense, no max pooling (see fixtures: wasm's MaxPoolGrad is wrong). */
 function imageNet(seed: number): tf.LayersModel {
   const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'c1' }));
-  m.add(tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'valid', activation: 'relu', name: 'c2' }));
+  m.add(
+    tf.layers.conv2d({
+      inputShape: [8, 8, 3],
+      filters: 4,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      name: 'c1',
+    }),
+  );
+  m.add(
+    tf.layers.conv2d({
+      filters: 4,
+      kernelSize: 3,
+      padding: 'valid',
+      activation: 'relu',
+      name: 'c2',
+    }),
+  );
   m.add(tf.layers.flatten({ name: 'flatten' }));
   m.add(tf.layers.dense({ units: 5, name: 'logits' }));
   reseedWeights(m, seed);
@@ -55,7 +78,11 @@ const models: Record<InputKind, () => tf.LayersModel> = {
   signal: () => signalNet(),
   table: () => tableNet(),
 };
-const shapes: Record<InputKind, number[]> = { image: [2, 8, 8, 3], signal: [2, 16, 2], table: [2, 6] };
+const shapes: Record<InputKind, number[]> = {
+  image: [2, 8, 8, 3],
+  signal: [2, 16, 2],
+  table: [2, 6],
+};
 
 describe('every white-box method', () => {
   it('gives finite attributions shaped like the input on each kind it declares', async () => {
@@ -73,7 +100,11 @@ describe('every white-box method', () => {
         for (const e of es) {
           expect(e.attribution.shape).toEqual(shapes[kind].slice(1));
           expect(e.heatmap.shape).toEqual(kind === 'table' ? [6] : shapes[kind].slice(1, -1));
-          expect({ name, kind, finite: e.attribution.data.every(Number.isFinite) }).toEqual({ name, kind, finite: true });
+          expect({ name, kind, finite: e.attribution.data.every(Number.isFinite) }).toEqual({
+            name,
+            kind,
+            finite: true,
+          });
         }
         // A single map may legitimately be zero (no positive evidence); a whole batch should not.
         const nonZero = es.some((e) => e.attribution.data.some((v) => v !== 0));
@@ -90,28 +121,46 @@ describe('every white-box method', () => {
       const [a] = await explain(trained, x, name, { options });
       const [b] = await explain(randomised, x, name, { options, targets: [a.target] });
       const r = correlation(a.heatmap.data, b.heatmap.data);
-      expect({ name, changed: Number.isFinite(r) && Math.abs(r) < 0.8 }).toEqual({ name, changed: true });
+      expect({ name, changed: Number.isFinite(r) && Math.abs(r) < 0.8 }).toEqual({
+        name,
+        changed: true,
+      });
       // The control: the same weights in a fresh model give the same map.
       const [c] = await explain(wrap(imageNet(7)), x, name, { options, targets: [a.target] });
       expect(correlation(a.heatmap.data, c.heatmap.data)).toBeGreaterThan(0.999);
     }
   });
 
-  it('leaves no tensors behind over 100 calls', async () => {
+  describe('leaves no tensors behind over 100 calls', () => {
     // The smallest models each method accepts keep 1800 calls quick.
-    const table = { model: wrap(tableNet()), x: input([1, 6], 103, 1) };
-    const tiny = tf.sequential();
-    tiny.add(tf.layers.conv1d({ inputShape: [8, 1], filters: 2, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv' }));
-    tiny.add(tf.layers.globalAveragePooling1d({ name: 'gap' }));
-    tiny.add(tf.layers.dense({ units: 2, name: 'logits' }));
-    reseedWeights(tiny, 3);
-    const signal = { model: wrap(tiny), x: input([1, 8, 1], 104, 1) };
+    let table: { model: ReturnType<typeof wrap>; x: ReturnType<typeof input> };
+    let signal: typeof table;
+    beforeAll(() => {
+      table = { model: wrap(tableNet()), x: input([1, 6], 103, 1) };
+      const tiny = tf.sequential();
+      tiny.add(
+        tf.layers.conv1d({
+          inputShape: [8, 1],
+          filters: 2,
+          kernelSize: 3,
+          padding: 'same',
+          activation: 'relu',
+          name: 'conv',
+        }),
+      );
+      tiny.add(tf.layers.globalAveragePooling1d({ name: 'gap' }));
+      tiny.add(tf.layers.dense({ units: 2, name: 'logits' }));
+      reseedWeights(tiny, 3);
+      signal = { model: wrap(tiny), x: input([1, 8, 1], 104, 1) };
+    });
     for (const [name, options] of Object.entries(METHODS)) {
-      const { model, x } = getMethod(name).kinds.includes('table') ? table : signal;
-      await explain(model, x, name, { options });
-      const before = tf.memory().numTensors;
-      for (let i = 0; i < 100; i++) await explain(model, x, name, { options, seed: i });
-      expect({ name, tensors: tf.memory().numTensors }).toEqual({ name, tensors: before });
+      it(name, async () => {
+        const { model, x } = getMethod(name).kinds.includes('table') ? table : signal;
+        await explain(model, x, name, { options });
+        const before = tf.memory().numTensors;
+        for (let i = 0; i < 100; i++) await explain(model, x, name, { options, seed: i });
+        expect(tf.memory().numTensors).toBe(before);
+      });
     }
   });
 
@@ -119,7 +168,8 @@ describe('every white-box method', () => {
     const model = wrap(imageNet(7));
     const x = input([2, 8, 8, 3], 104, 1);
     for (const name of RANDOM) {
-      const options = name === 'integrated-gradients' ? { ...METHODS[name], baseline: 'uniform' } : METHODS[name];
+      const options =
+        name === 'integrated-gradients' ? { ...METHODS[name], baseline: 'uniform' } : METHODS[name];
       const a = await explain(model, x, name, { options, seed: 9 });
       const b = await explain(model, x, name, { options, seed: 9 });
       const c = await explain(model, x, name, { options, seed: 10 });
@@ -127,7 +177,9 @@ describe('every white-box method', () => {
       const d = await explain(model, x, name, { options, seed: 9, batchSize: 1 });
       for (let i = 0; i < 2; i++) {
         expect(Array.from(a[i].attribution.data)).toEqual(Array.from(b[i].attribution.data));
-        expect(maxAbsDiff(a[i].attribution.data, d[i].attribution.data)).toBeLessThan(1e-5 * (1 + maxAbs(a[i].attribution.data)));
+        expect(maxAbsDiff(a[i].attribution.data, d[i].attribution.data)).toBeLessThan(
+          1e-5 * (1 + maxAbs(a[i].attribution.data)),
+        );
         expect(maxAbsDiff(a[i].attribution.data, c[i].attribution.data)).toBeGreaterThan(0);
       }
     }

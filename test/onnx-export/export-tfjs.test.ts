@@ -5,8 +5,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initTf, tf } from '../../src/runtime/tf.js';
 import { exportTfjsModel, exportTfjsToOnnx, saveOnnx } from '../../src/onnx/export-tfjs.js';
 import { GlassboxError } from '../../src/core/errors.js';
-import { OnnxModel } from '../../src/models/onnx-model.js';
-import { TfjsModel } from '../../src/models/tfjs-model.js';
 import { reseedWeights, seeded, smallCnn } from '../helpers/models.js';
 import { compareWithTfjs, decode, relError, runOnnx, withOutputs } from './helpers.js';
 
@@ -277,29 +275,6 @@ describe('exported graph structure', () => {
       expect(relError(Object.values(got)[0].data as Float32Array, expected)).toBeLessThan(TOL);
     } finally {
       await rm(dir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe('exported models on Glassbox\'s ONNX engine', () => {
-  // tanh keeps max-pool windows free of ties, where any choice of winner is a valid gradient.
-  it('OnnxModel gives the TfjsModel predictions, layer names, input and layer gradients', async () => {
-    const lm = smallCnn('tanh');
-    const onnxModel = await OnnxModel.fromBytes(exportTfjsToOnnx(lm), { threads: 1 });
-    const tfjsModel = new TfjsModel(lm);
-    try {
-      const onnxLayers = new Map(onnxModel.layers().map((l) => [l.name, l.outputShape]));
-      for (const l of tfjsModel.layers()) expect(onnxLayers.get(l.name), l.name).toEqual(l.outputShape);
-      const x = { data: seeded(2 * 8 * 8 * 2, 4), shape: [2, 8, 8, 2] };
-      expect(relError((await onnxModel.predict(x)).data, (await tfjsModel.predict(x)).data)).toBeLessThan(TOL);
-      const req = { input: x, targets: [1, 3], layer: 'conv2' };
-      const [a, b] = [await onnxModel.gradients(req), await tfjsModel.gradients(req)];
-      expect(relError(a.inputGradient!.data, b.inputGradient!.data)).toBeLessThan(TOL);
-      expect(relError(a.activation!.data, b.activation!.data)).toBeLessThan(TOL);
-      expect(relError(a.layerGradient!.data, b.layerGradient!.data)).toBeLessThan(TOL);
-      expect(Math.max(...b.inputGradient!.data.map(Math.abs))).toBeGreaterThan(1e-3);
-    } finally {
-      onnxModel.dispose();
     }
   });
 });

@@ -65,8 +65,8 @@ describe('reading ONNX files', () => {
   it('reads external weights beside the model and says so when they are missing', async () => {
     const { onnx } = onnxProto;
     const model = onnx.ModelProto.decode(tinyCnn());
-    const big = model.graph!.initializer!.find((t) => t.floatData.length === 4 * 6 * 9)!; // conv2 weights
-    const values = Float32Array.from(big.floatData);
+    const big = model.graph!.initializer!.find((t) => (t.floatData ?? []).length === 4 * 6 * 9)!; // conv2 weights
+    const values = Float32Array.from(big.floatData ?? []);
     fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.concat([Buffer.alloc(16), Buffer.from(values.buffer)]));
     big.floatData = [];
     big.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;

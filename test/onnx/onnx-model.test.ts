@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxModel } from '../../src/models/onnx-model.js';
 import { IMAGENET } from '../../src/onnx/boundary.js';
 import { seeded } from '../helpers/models.js';
-import { CNN_CLASSES, CNN_SHAPES, reluMlp, tinyCnn } from './models.js';
+import { CNN_CLASSES, CNN_SHAPES, gapCnn, reluMlp, tinyCnn } from './models.js';
 import { countNaN, finiteDifferences, forward, rawSession, relativeError, toChannelsFirst } from './fd.js';
 import type * as ort from 'onnxruntime-node';
 
@@ -187,6 +187,23 @@ describe('OnnxModel variants', () => {
     const out = await m.predict({ data: xin, shape: [2, 3, 8, 8] });
     const ref = await forward(raw, xin.map((v) => (v - 0.5) / 2), [2, 3, 8, 8]);
     expect(relativeError(out.data, ref.data, 1)).toBeLessThan(1e-6);
+    m.dispose();
+  });
+
+  it('does not call a 1×1 grid spatial (ONNX GlobalAveragePool keeps [N, C, 1, 1])', async () => {
+    const m = await OnnxModel.fromBytes(gapCnn(12), { threads: 1 });
+    const byName = new Map(m.layers().map((l) => [l.name, l]));
+    expect(byName.get('gap')).toEqual({ name: 'gap', type: 'GlobalAveragePool', outputShape: [1, 1, 8], spatial: false });
+    expect(byName.get('relu2')).toEqual({ name: 'relu2', type: 'Relu', outputShape: [6, 6, 8], spatial: true });
+    const acts = await m.activations({ data: seeded(2 * 12 * 12 * 3, 4, 1), shape: [2, 12, 12, 3] }, ['gap', 'relu2']);
+    expect(acts.get('gap')!.shape).toEqual([2, 1, 1, 8]);
+    // The pooled map is the mean of relu2 over positions, channel by channel.
+    const r2 = acts.get('relu2')!.data;
+    for (let ch = 0; ch < 8; ch++) {
+      let mean = 0;
+      for (let p = 0; p < 36; p++) mean += r2[p * 8 + ch] / 36;
+      expect(acts.get('gap')!.data[ch]).toBeCloseTo(mean, 5);
+    }
     m.dispose();
   });
 

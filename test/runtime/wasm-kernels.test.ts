@@ -15,7 +15,7 @@ import {
   depthwiseInputGradRef,
   unsortedSegmentSumRef,
 } from './conv-reference.js';
-import { geometryOf, randn, relErr, runCpu, runWasm } from './kernel-harness.js';
+import { geometryOf, liveBuffers, randn, relErr, runCpu, runWasm } from './kernel-harness.js';
 
 const TOL = 1e-4;
 type Pad = tf.Conv2DBackpropFilterAttrs['pad'];
@@ -157,17 +157,31 @@ describe('rearranged-filter cache', () => {
   it('reuses one entry per live filter, frees it with the filter, never serves a stale one', () => {
     const dy = randn([1, 5, 5, 3], 12);
     const first = randn([3, 3, 2, 3], 13);
-    const count0 = cachedFilterCount(backend());
     const a = runWasm('Conv2DBackpropInput', { dy, filter: first }, attrs);
+    const count = cachedFilterCount(backend()); // earlier tests' entries are gone or going
     runWasm('Conv2DBackpropInput', { dy, filter: first }, attrs);
-    expect(cachedFilterCount(backend())).toBe(count0 + 1);
+    expect(cachedFilterCount(backend())).toBe(count);
     expect(relErr(a.values, runCpu('Conv2DBackpropInput', { dy, filter: first }, attrs))).toBeLessThan(TOL);
 
     first.dispose();
     const second = randn([3, 3, 2, 3], 14);
     const b = runWasm('Conv2DBackpropInput', { dy, filter: second }, attrs);
     expect(relErr(b.values, runCpu('Conv2DBackpropInput', { dy, filter: second }, attrs))).toBeLessThan(TOL);
-    expect(cachedFilterCount(backend())).toBe(count0 + 1); // the first filter's entry is gone
+    expect(cachedFilterCount(backend())).toBe(count); // the first filter's entry made way
     tf.dispose([dy, second]);
+  });
+});
+
+describe('Identity (shares the buffer instead of copying)', () => {
+  it('clones read the same values, survive the original, and add no buffer', () => {
+    const x = randn([3, 4], 15);
+    const expected = Float32Array.from(x.dataSync());
+    const before = liveBuffers();
+    const y = tf.clone(x);
+    expect(liveBuffers()).toBe(before);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual(Array.from(expected));
+    y.dispose();
+    expect(liveBuffers()).toBe(before - 1);
   });
 });

@@ -56,17 +56,24 @@ export interface CamVariant {
 }
 
 export const camOptions = z.strictObject({
-  layer: z.string().optional().describe('spatial layer to explain; default: the last spatial layer'),
+  layer: z
+    .string()
+    .optional()
+    .describe('spatial layer to explain; default: the last spatial layer'),
   layers: z
     .array(z.string())
     .min(1)
     .optional()
-    .describe('several spatial layers: each map is min-max normalised, then they are averaged and normalised again'),
+    .describe(
+      'several spatial layers: each map is min-max normalised, then they are averaged and normalised again',
+    ),
   relu: z.boolean().default(true).describe('keep only positive evidence, as the papers do'),
   eigenSmooth: z
     .boolean()
     .default(false)
-    .describe('replace the channel sum by the first principal component of the weighted activations (less noise)'),
+    .describe(
+      'replace the channel sum by the first principal component of the weighted activations (less noise)',
+    ),
 });
 export type CamOptions = z.infer<typeof camOptions>;
 
@@ -82,15 +89,24 @@ export function weightedSum(maps: LayerMaps, w: Float32Array): Float32Array {
 }
 
 /** Mean over positions of each channel of `values`. */
-export function channelMeans(values: Float32Array, positions: number, channels: number): Float32Array {
+export function channelMeans(
+  values: Float32Array,
+  positions: number,
+  channels: number,
+): Float32Array {
   const w = new Float32Array(channels);
-  for (let p = 0; p < positions; p++) for (let k = 0; k < channels; k++) w[k] += values[p * channels + k];
+  for (let p = 0; p < positions; p++)
+    for (let k = 0; k < channels; k++) w[k] += values[p * channels + k];
   for (let k = 0; k < channels; k++) w[k] /= positions;
   return w;
 }
 
 /** Sum over channels of a positions × channels matrix. */
-export function channelSum(values: Float32Array, positions: number, channels: number): Float32Array {
+export function channelSum(
+  values: Float32Array,
+  positions: number,
+  channels: number,
+): Float32Array {
   const out = new Float32Array(positions);
   for (let p = 0; p < positions; p++) {
     let s = 0;
@@ -113,7 +129,9 @@ export function minMaxNormalise(map: Float32Array): Float32Array {
 
 /** One map on a layer grid, resized to the input grid (bilinear for images, linear for signals). */
 export function upsampleMap(map: Float32Array, grid: number[], inputGrid: number[]): Float32Array {
-  return grid.length === 2 ? resizeBilinear(map, grid[0], grid[1], inputGrid[0], inputGrid[1]) : resizeLinear(map, inputGrid[0]);
+  return grid.length === 2
+    ? resizeBilinear(map, grid[0], grid[1], inputGrid[0], inputGrid[1])
+    : resizeLinear(map, inputGrid[0]);
 }
 
 /** Repeats per-example maps on the input grid over the input's channels: [N, ...inputShape] flat. */
@@ -123,7 +141,8 @@ export function repeatOverChannels(maps: Float32Array[], inputShape: number[]): 
   const out = new Float32Array(maps.length * inPositions * inChannels);
   maps.forEach((m, i) => {
     const base = i * inPositions * inChannels;
-    for (let p = 0; p < inPositions; p++) for (let c = 0; c < inChannels; c++) out[base + p * inChannels + c] = m[p];
+    for (let p = 0; p < inPositions; p++)
+      for (let c = 0; c < inChannels; c++) out[base + p * inChannels + c] = m[p];
   });
   return out;
 }
@@ -132,25 +151,16 @@ export function repeatOverChannels(maps: Float32Array[], inputShape: number[]): 
  * Upsamples per-example maps on a layer grid ([N, ...grid] flat) to the model's input grid and
  * repeats them over its channels, giving attributions shaped like the input.
  */
-export function mapsToInput(maps: Float32Array[], grid: number[], inputShape: number[]): Float32Array {
+export function mapsToInput(
+  maps: Float32Array[],
+  grid: number[],
+  inputShape: number[],
+): Float32Array {
   const inGrid = inputShape.slice(0, -1);
   return repeatOverChannels(
     maps.map((m) => upsampleMap(m, grid, inGrid)),
     inputShape,
   );
-}
-
-/**
- * The named layer, or by default the last spatial layer whose grid has more than one position:
- * a 1×1 grid (e.g. the GlobalAveragePool node an ONNX graph lists) has no map to show.
- */
-export function resolveMapLayer(model: Model, name: string | undefined, title: string, log?: (m: string) => void): LayerInfo {
-  if (name !== undefined) return resolveSpatialLayer(model, name, title, log);
-  const withGrid = model.layers().filter((l) => l.spatial && l.outputShape.slice(0, -1).some((d) => d !== 1));
-  const chosen = withGrid[withGrid.length - 1];
-  if (!chosen) return resolveSpatialLayer(model, undefined, title, log);
-  log?.(`${title}: using layer ${chosen.name} [${chosen.outputShape.join(', ')}] (the last spatial layer; choose another with --layer)`);
-  return chosen;
 }
 
 export interface CamResult {
@@ -161,11 +171,18 @@ export interface CamResult {
 }
 
 /** The whole pipeline for a batch: what `defineCam` methods and guided Grad-CAM share. */
-export async function computeCams(ctx: MethodContext, variant: CamVariant, inputs: NdArray, targets: number[], options: CamOptions): Promise<CamResult> {
+export async function computeCams(
+  ctx: MethodContext,
+  variant: CamVariant,
+  inputs: NdArray,
+  targets: number[],
+  options: CamOptions,
+): Promise<CamResult> {
   const { model } = ctx;
-  if (options.layer !== undefined && options.layers !== undefined) fail(`${variant.title}: give either layer or layers, not both`);
+  if (options.layer !== undefined && options.layers !== undefined)
+    fail(`${variant.title}: give either layer or layers, not both`);
   const names = options.layers ?? [options.layer];
-  const layers = names.map((name) => resolveMapLayer(model, name, variant.title, ctx.log));
+  const layers = names.map((name) => resolveSpatialLayer(model, name, variant.title, ctx.log));
   const n = inputs.shape[0];
   const inGrid = model.inputShape.slice(0, -1);
   const inPositions = inGrid.reduce((a, b) => a * b, 1);
@@ -179,7 +196,13 @@ export async function computeCams(ctx: MethodContext, variant: CamVariant, input
     let act: NdArray;
     let grad: NdArray | undefined;
     if (usesGradients) {
-      const r = await model.gradients({ input: inputs, targets, layer: layer.name, inputGradient: false, score: ctx.score });
+      const r = await model.gradients({
+        input: inputs,
+        targets,
+        layer: layer.name,
+        inputGradient: false,
+        score: ctx.score,
+      });
       act = r.activation!;
       grad = r.layerGradient!;
       if (li === 0) r.scores.forEach((s, i) => (extras[i].score = s));
@@ -207,11 +230,18 @@ export async function computeCams(ctx: MethodContext, variant: CamVariant, input
     }
     ctx.onProgress?.(li + 1, layers.length);
   }
-  const maps = several ? sums.map((s) => minMaxNormalise(s.map((v) => Math.max(0, v) / layers.length))) : sums;
+  const maps = several
+    ? sums.map((s) => minMaxNormalise(s.map((v) => Math.max(0, v) / layers.length)))
+    : sums;
   return { maps, layers: layers.map((l) => l.name), extras };
 }
 
-async function layerMap(variant: CamVariant, maps: LayerMaps, cam: CamContext, eigenSmooth: boolean): Promise<Float32Array> {
+async function layerMap(
+  variant: CamVariant,
+  maps: LayerMaps,
+  cam: CamContext,
+  eigenSmooth: boolean,
+): Promise<Float32Array> {
   const { positions, channels, activation } = maps;
   if (variant.map) return variant.map(maps, cam);
   let weighted: Float32Array;
@@ -220,9 +250,13 @@ async function layerMap(variant: CamVariant, maps: LayerMaps, cam: CamContext, e
     const w = await variant.weights(maps, cam);
     if (!eigenSmooth) return weightedSum(maps, w);
     weighted = new Float32Array(positions * channels);
-    for (let p = 0; p < positions; p++) for (let k = 0; k < channels; k++) weighted[p * channels + k] = w[k] * activation[p * channels + k];
+    for (let p = 0; p < positions; p++)
+      for (let k = 0; k < channels; k++)
+        weighted[p * channels + k] = w[k] * activation[p * channels + k];
   } else throw new Error(`CAM variant ${variant.name} defines neither weights, weighted nor map`);
-  return eigenSmooth ? firstComponentProjection(weighted, positions, channels) : channelSum(weighted, positions, channels);
+  return eigenSmooth
+    ? firstComponentProjection(weighted, positions, channels)
+    : channelSum(weighted, positions, channels);
 }
 
 export function defineCam(variant: CamVariant): MethodSpec<typeof camOptions> {
@@ -240,7 +274,11 @@ export function defineCam(variant: CamVariant): MethodSpec<typeof camOptions> {
     async attribute(ctx, inputs, targets, options) {
       const r = await computeCams(ctx, variant, inputs, targets, options);
       const data = repeatOverChannels(r.maps, ctx.model.inputShape);
-      return { attributions: { data, shape: [inputs.shape[0], ...ctx.model.inputShape] }, layer: r.layers.join(','), extras: r.extras };
+      return {
+        attributions: { data, shape: [inputs.shape[0], ...ctx.model.inputShape] },
+        layer: r.layers.join(','),
+        extras: r.extras,
+      };
     },
   });
 }

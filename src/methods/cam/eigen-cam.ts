@@ -8,5 +8,6 @@ export const eigenCam = defineCam({
   reference:
     'Muhammad & Yeasin 2020, "Eigen-CAM" (projection of the channel-centred activations on their first right singular vector, as pytorch-grad-cam; sign fixed to correlate positively with the channel sum; then ReLU). Ignores the target class',
   usesGradients: false,
-  map: ({ activation, positions, channels }) => firstComponentProjection(activation, positions, channels),
+  map: ({ activation, positions, channels }) =>
+    firstComponentProjection(activation, positions, channels),
 });

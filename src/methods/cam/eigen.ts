@@ -10,7 +10,11 @@
  */
 import { createRng } from '../../core/random.js';
 
-export function firstComponentProjection(matrix: Float32Array, positions: number, channels: number): Float32Array {
+export function firstComponentProjection(
+  matrix: Float32Array,
+  positions: number,
+  channels: number,
+): Float32Array {
   const x = new Float64Array(positions * channels);
   for (let k = 0; k < channels; k++) {
     let mean = 0;
@@ -55,7 +59,12 @@ export function firstComponentProjection(matrix: Float32Array, positions: number
 }
 
 /** XᵀX ('columns', channels × channels) or XXᵀ ('rows', positions × positions). */
-function gram(x: Float64Array, rows: number, cols: number, which: 'columns' | 'rows'): Float64Array {
+function gram(
+  x: Float64Array,
+  rows: number,
+  cols: number,
+  which: 'columns' | 'rows',
+): Float64Array {
   if (which === 'columns') {
     const m = new Float64Array(cols * cols);
     for (let r = 0; r < rows; r++) {

@@ -12,7 +12,8 @@ export const gradCamPlusPlus = defineCam({
     'Chattopadhyay et al. 2018, "Grad-CAM++" (α = G²/(2G² + Σ_ij A·G³), 0 where G = 0; w_k = Σ_ij α·ReLU(G); pytorch-grad-cam\'s eps 1e-6)',
   weights: ({ activation, gradient, positions, channels }) => {
     const sumA = new Float64Array(channels);
-    for (let p = 0; p < positions; p++) for (let k = 0; k < channels; k++) sumA[k] += activation[p * channels + k];
+    for (let p = 0; p < positions; p++)
+      for (let k = 0; k < channels; k++) sumA[k] += activation[p * channels + k];
     const w = new Float64Array(channels);
     for (let p = 0; p < positions; p++) {
       for (let k = 0; k < channels; k++) {

@@ -4,7 +4,8 @@ import { defineCam } from './base.js';
 export const xgradCam = defineCam({
   name: 'xgrad-cam',
   title: 'XGrad-CAM',
-  reference: 'Fu et al. 2020, "Axiom-based Grad-CAM" (w_k = Σ_ij A_k,ij·G_k,ij / (Σ_ij A_k,ij + 1e-7), as pytorch-grad-cam)',
+  reference:
+    'Fu et al. 2020, "Axiom-based Grad-CAM" (w_k = Σ_ij A_k,ij·G_k,ij / (Σ_ij A_k,ij + 1e-7), as pytorch-grad-cam)',
   weights: ({ activation, gradient, positions, channels }) => {
     const sumA = new Float64Array(channels);
     const sumAG = new Float64Array(channels);

@@ -19,15 +19,37 @@ import { tileGrid } from './tile.js';
 
 export const filterVisualisationOptions = z.strictObject({
   layer: z.string().describe('layer whose channels (filters) to visualise'),
-  channels: z.array(z.number().int().min(0)).min(1).optional().describe('channels to visualise; default: the first maxChannels'),
+  channels: z
+    .array(z.number().int().min(0))
+    .min(1)
+    .optional()
+    .describe('channels to visualise; default: the first maxChannels'),
   maxChannels: z.number().int().min(1).default(16),
   steps: z.number().int().min(0).default(128).describe('gradient-ascent steps'),
-  learningRate: z.number().positive().default(0.05).describe('step length as a fraction of the range, for an RMS-normalised gradient'),
-  jitter: z.number().int().min(0).default(2).describe('random circular shift of up to this many positions per step'),
+  learningRate: z
+    .number()
+    .positive()
+    .default(0.05)
+    .describe('step length as a fraction of the range, for an RMS-normalised gradient'),
+  jitter: z
+    .number()
+    .int()
+    .min(0)
+    .default(2)
+    .describe('random circular shift of up to this many positions per step'),
   blurEvery: z.number().int().min(0).default(4).describe('blur every this many steps (0: never)'),
   blurSigma: z.number().min(0).default(0.5),
-  l2: z.number().min(0).max(1).default(1e-3).describe('L2 decay toward the middle of the range per step'),
-  range: z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo < hi, 'range must be [low, high]').default([0, 1]).describe('valid input values; results are clipped to it'),
+  l2: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(1e-3)
+    .describe('L2 decay toward the middle of the range per step'),
+  range: z
+    .tuple([z.number(), z.number()])
+    .refine(([lo, hi]) => lo < hi, 'range must be [low, high]')
+    .default([0, 1])
+    .describe('valid input values; results are clipped to it'),
   seed: z.number().int().default(0),
   batchSize: z.number().int().min(1).default(16).describe('channels optimised per gradient call'),
 });
@@ -45,16 +67,24 @@ export interface FilterVisualisation {
   grid: NdArray;
 }
 
-export async function visualizeFilters(model: Model, options: FilterVisualisationOptions): Promise<FilterVisualisation> {
+export async function visualizeFilters(
+  model: Model,
+  options: FilterVisualisationOptions,
+): Promise<FilterVisualisation> {
   const o = parseOptions(filterVisualisationOptions, options, 'filter visualisation options');
   const channelGradient = model.channelGradient?.bind(model);
   if (!channelGradient) {
-    fail(`filter visualisation needs the gradient of a channel with respect to the input, which model ${model.name} does not provide; use a TF.js model`);
+    fail(
+      `filter visualisation needs the gradient of a channel with respect to the input, which model ${model.name} does not provide; use a TF.js model`,
+    );
   }
   const layer = findLayer(model.layers(), o.layer, model.name);
   const available = layer.outputShape[layer.outputShape.length - 1];
-  const channels = o.channels ?? Array.from({ length: Math.min(available, o.maxChannels) }, (_, i) => i);
-  for (const c of channels) if (c >= available) fail(`channel ${c} is out of range: layer ${layer.name} has channels 0..${available - 1}`);
+  const channels =
+    o.channels ?? Array.from({ length: Math.min(available, o.maxChannels) }, (_, i) => i);
+  for (const c of channels)
+    if (c >= available)
+      fail(`channel ${c} is out of range: layer ${layer.name} has channels 0..${available - 1}`);
   const tail = model.inputShape;
   const per = sizeOf(tail);
   const [lo, hi] = o.range;
@@ -71,9 +101,13 @@ export async function visualizeFilters(model: Model, options: FilterVisualisatio
     const shape = [m, ...tail];
     let x: NdArray = { data: new Float32Array(m * per), shape };
     for (let j = 0; j < x.data.length; j++) x.data[j] = mid + 0.1 * (hi - lo) * (rng.next() - 0.5);
-    initial.set((await channelGradient({ input: x, layer: layer.name, channels: batch })).values, start);
+    initial.set(
+      (await channelGradient({ input: x, layer: layer.name, channels: batch })).values,
+      start,
+    );
     for (let step = 0; step < o.steps; step++) {
-      const shifts = spatial > 0 && o.jitter > 0 ? drawShifts(rng, m, spatial, o.jitter) : undefined;
+      const shifts =
+        spatial > 0 && o.jitter > 0 ? drawShifts(rng, m, spatial, o.jitter) : undefined;
       const input = shifts ? roll(x, shifts, 1) : x;
       const r = await channelGradient({ input, layer: layer.name, channels: batch });
       const g = shifts ? roll(r.inputGradient, shifts, -1) : r.inputGradient;
@@ -81,21 +115,35 @@ export async function visualizeFilters(model: Model, options: FilterVisualisatio
         let ss = 0;
         for (let j = i * per; j < (i + 1) * per; j++) ss += g.data[j] * g.data[j];
         const scale = (o.learningRate * (hi - lo)) / (Math.sqrt(ss / per) + 1e-8);
-        for (let j = i * per; j < (i + 1) * per; j++) x.data[j] = mid + (x.data[j] + scale * g.data[j] - mid) * (1 - o.l2);
+        for (let j = i * per; j < (i + 1) * per; j++)
+          x.data[j] = mid + (x.data[j] + scale * g.data[j] - mid) * (1 - o.l2);
       }
-      if (spatial > 0 && o.blurEvery > 0 && o.blurSigma > 0 && (step + 1) % o.blurEvery === 0) x = gaussianBlur(x, o.blurSigma);
+      if (spatial > 0 && o.blurEvery > 0 && o.blurSigma > 0 && (step + 1) % o.blurEvery === 0)
+        x = gaussianBlur(x, o.blurSigma);
       for (let j = 0; j < x.data.length; j++) x.data[j] = Math.min(hi, Math.max(lo, x.data[j]));
     }
-    final.set((await channelGradient({ input: x, layer: layer.name, channels: batch })).values, start);
+    final.set(
+      (await channelGradient({ input: x, layer: layer.name, channels: batch })).values,
+      start,
+    );
     images.set(x.data, start * per);
   }
   const imagesArray = { data: images, shape: [channels.length, ...tail] };
   const pictures = spatial === 0 ? { data: images, shape: [channels.length, per] } : imagesArray;
-  return { layer: layer.name, channels, images: imagesArray, initial, final, grid: tileGrid(pictures) };
+  return {
+    layer: layer.name,
+    channels,
+    images: imagesArray,
+    initial,
+    final,
+    grid: tileGrid(pictures),
+  };
 }
 
 function drawShifts(rng: Rng, m: number, axes: number, jitter: number): number[][] {
-  return Array.from({ length: m }, () => Array.from({ length: axes }, () => rng.int(2 * jitter + 1) - jitter));
+  return Array.from({ length: m }, () =>
+    Array.from({ length: axes }, () => rng.int(2 * jitter + 1) - jitter),
+  );
 }
 
 /** Circular shift of each example along its spatial axes by sign × its shifts. */

@@ -40,14 +40,20 @@ export function tileGrid(tiles: NdArray, options: TileOptions = {}): NdArray {
     const x0 = (t % columns) * (w + gap);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
-        for (let ch = 0; ch < c; ch++) out[((y0 + y) * outW + x0 + x) * c + ch] = data[t * per + (y * w + x) * c + ch];
+        for (let ch = 0; ch < c; ch++)
+          out[((y0 + y) * outW + x0 + x) * c + ch] = data[t * per + (y * w + x) * c + ch];
       }
     }
   }
   return { data: out, shape: tail.length === 3 ? [outH, outW, c] : [outH, outW] };
 }
 
-function normalise(src: Float32Array, k: number, per: number, mode: 'each' | 'together' | 'none'): Float32Array {
+function normalise(
+  src: Float32Array,
+  k: number,
+  per: number,
+  mode: 'each' | 'together' | 'none',
+): Float32Array {
   if (mode === 'none') return src;
   const out = new Float32Array(src.length);
   const groups = mode === 'each' ? k : 1;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { fail } from '../../core/errors.js';
 import type { NdArray } from '../../core/ndarray.js';
 import { createRng, type Rng } from '../../core/random.js';
+import { exampleRng } from '../example-rng.js';
 import { defineMethod, type MethodContext } from '../method.js';
 import { segmentationOptions, segmentInput, type FeatureGroups } from '../superpixels/index.js';
 import { classifierOperator, type Operator } from './common/operator.js';
@@ -235,7 +236,7 @@ export const kernelShap = defineMethod({
       const x = inputs.data.subarray(i * per, (i + 1) * per);
       const groups = segmentInput(x, model.inputShape, model.kind, options, 'slic', seed);
       const m = groups.count;
-      const coalitions = shapleyCoalitions(m, options.samples ?? 2 * m + 2048, createRng(`kernel-shap:${seed}`));
+      const coalitions = shapleyCoalitions(m, options.samples ?? 2 * m + 2048, exampleRng(seed, inputs, i));
       const bg = background ?? {
         data: baselineFor(x, grid, channels, options.baseline, { blurSigma: options.blurSigma, labels: groups.labels, groupCount: m }),
         shape: [1, ...model.inputShape],

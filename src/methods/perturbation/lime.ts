@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fail } from '../../core/errors.js';
-import { createRng, type Rng } from '../../core/random.js';
+import type { Rng } from '../../core/random.js';
+import { exampleRng } from '../example-rng.js';
 import { defineMethod, type MethodContext } from '../method.js';
 import { segmentationOptions, segmentInput, type FeatureGroups } from '../superpixels/index.js';
 import { classifierOperator, type Operator } from './common/operator.js';
@@ -115,7 +116,7 @@ export const lime = defineMethod({
       for (let i = 0; i < n; i++) {
         const x = inputs.data.subarray(i * per, (i + 1) * per);
         const op = classifierOperator(model, targets[i], ctx.score);
-        const fit = await limeTabular(x, stats, options.discretizer, op, { ...settings, kernelWidth: options.kernelWidth }, createRng(`lime:${seed}`), passes);
+        const fit = await limeTabular(x, stats, options.discretizer, op, { ...settings, kernelWidth: options.kernelWidth }, exampleRng(seed, inputs, i), passes);
         out.set(Float32Array.from(fit.weights), i * per);
         extras.push({ intercept: fit.intercept, r2: fit.r2, localPrediction: fit.localPrediction, ...tabularExtras(stats, fit.bins, options.discretizer) });
       }
@@ -128,7 +129,7 @@ export const lime = defineMethod({
       const groups = segmentInput(x, model.inputShape, model.kind, options, 'quickshift', seed);
       const replacement = baselineFor(x, grid, channels, options.baseline, { blurSigma: options.blurSigma, labels: groups.labels, groupCount: groups.count });
       const op = classifierOperator(model, targets[i], ctx.score);
-      const fit = await limeGroups(x, model.inputShape, channels, groups, replacement, op, { ...settings, kernelWidth: options.kernelWidth ?? 0.25 }, createRng(`lime:${seed}`), passes);
+      const fit = await limeGroups(x, model.inputShape, channels, groups, replacement, op, { ...settings, kernelWidth: options.kernelWidth ?? 0.25 }, exampleRng(seed, inputs, i), passes);
       for (let p = 0; p < groups.labels.length; p++) {
         const v = fit.weights[groups.labels[p]];
         for (let c = 0; c < channels; c++) out[i * per + p * channels + c] = v;

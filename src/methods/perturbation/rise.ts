@@ -30,24 +30,36 @@ export async function riseSaliency(
   passes: PassCounter,
 ): Promise<Float32Array> {
   const positions = masks.positions;
-  const scratch = new Float32Array(positions);
-  const scores = await scorePerturbations(op, exampleShape, masks.count, batchSize, (i, out) => {
-    const m = masks.mask(i, scratch);
-    for (let p = 0; p < positions; p++) {
-      const keep = m[p];
-      for (let c = 0; c < channels; c++) {
-        const k = p * channels + c;
-        out[k] = x[k] * keep + baseline[k] * (1 - keep);
-      }
-    }
-  }, passes);
+  // Masks rebuilt on demand are kept for their batch, so each is built once.
+  const capacity = Math.max(1, Math.min(batchSize, masks.count));
+  const held = new Float32Array(capacity * positions);
+  const slot = (i: number) => held.subarray((i % capacity) * positions, (i % capacity + 1) * positions);
   const sal = new Float64Array(positions);
-  for (let i = 0; i < masks.count; i++) {
-    const s = scores[i];
-    if (s === 0) continue;
-    const m = masks.mask(i, scratch);
-    for (let p = 0; p < positions; p++) sal[p] += s * m[p];
-  }
+  // x⊙M + b⊙(1 − M) = b + (x − b)⊙M: one multiply-add per value.
+  const diff = Float32Array.from(x, (v, k) => v - baseline[k]);
+  await scorePerturbations(op, exampleShape, masks.count, batchSize, (i, out) => {
+    const m = masks.mask(i, slot(i));
+    if (channels === 3) {
+      for (let p = 0, k = 0; p < positions; p++, k += 3) {
+        const keep = m[p];
+        out[k] = baseline[k] + diff[k] * keep;
+        out[k + 1] = baseline[k + 1] + diff[k + 1] * keep;
+        out[k + 2] = baseline[k + 2] + diff[k + 2] * keep;
+      }
+      return;
+    }
+    for (let p = 0, k = 0; p < positions; p++) {
+      const keep = m[p];
+      for (let c = 0; c < channels; c++, k++) out[k] = baseline[k] + diff[k] * keep;
+    }
+  }, passes, (start, scores) => {
+    for (let j = 0; j < scores.length; j++) {
+      const s = scores[j];
+      if (s === 0) continue;
+      const m = masks.stored ? masks.mask(start + j, slot(start + j)) : slot(start + j);
+      for (let p = 0; p < positions; p++) sal[p] += s * m[p];
+    }
+  });
   const norm = masks.count * masks.keepProbability;
   return Float32Array.from(sal, (v) => v / norm);
 }

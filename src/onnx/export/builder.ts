@@ -4,7 +4,7 @@
  */
 import type { onnx as P } from 'onnx-proto';
 import { attribute, floatTensor, int64Tensor, type AttrValue, ints } from './proto.js';
-import { internalShape, isChannelsFirstInside, toChannelsFirstPerm, toChannelsLastPerm, type TfShape } from './layout.js';
+import { isChannelsFirstInside, toChannelsFirstPerm, toChannelsLastPerm, type TfShape } from './layout.js';
 
 /** A tensor of the graph being built: its ONNX name and its TF shape (layout implied by rank). */
 export interface TensorRef {
@@ -106,10 +106,5 @@ export class GraphBuilder {
   fromTfOrder(name: string, rank: number, nodeName: string): string {
     if (!isChannelsFirstInside(rank)) return name;
     return this.node('Transpose', [name], nodeName, { perm: ints(toChannelsFirstPerm(rank)) });
-  }
-
-  /** Internal shape of a TF shape, with unknown dims as null. */
-  internal(shape: TfShape): TfShape {
-    return internalShape(shape);
   }
 }

@@ -1,12 +1,14 @@
 /**
- * Kernels the TF.js wasm backend lacks but training and gradients need, plus one it has but runs
- * too slowly (Conv2DBackpropInput). Registered once, before the wasm backend is selected.
+ * Kernels the TF.js wasm backend lacks but training and gradients need, plus two it has but runs
+ * too slowly for them (Conv2DBackpropInput, Identity). Registered once, before the wasm backend
+ * is selected.
  */
 import { tf } from '../core.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter.js';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input.js';
+import { identityConfig } from './identity.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 /** Every kernel Glassbox adds to the wasm backend; each one's file says why. */
@@ -15,6 +17,7 @@ export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   conv2dBackpropInputConfig,
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
+  identityConfig,
   unsortedSegmentSumConfig,
 ];
 

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { fail } from '../../../core/errors.js';
+import { gaussianBlur } from '../../blur.js';
 
 export type Baseline = number | 'mean' | 'blur' | 'segment-mean';
 
@@ -21,7 +22,7 @@ export const blurSigmaOption = z
   .number()
   .positive()
   .optional()
-  .describe('standard deviation in positions of the "blur" baseline; default: the smallest grid side / 20, at least 1');
+  .describe('standard deviation in positions of the "blur" baseline; default: the largest grid side / 10, at least 1');
 
 /**
  * The baseline for one example `x` laid out as positions × channels over `grid`.
@@ -47,8 +48,9 @@ export function baselineFor(
     return out;
   }
   if (baseline === 'blur') {
-    const sigma = options.blurSigma ?? Math.max(1, Math.min(...grid) / 20);
-    return gaussianBlur(x, grid, channels, sigma);
+    // Same default σ as the path methods' blurred baseline (baselines.ts).
+    const sigma = options.blurSigma ?? Math.max(1, Math.max(...grid) / 10);
+    return gaussianBlur({ data: x, shape: [1, ...grid, channels] }, sigma).data;
   }
   const { labels, groupCount } = options;
   if (!labels || groupCount === undefined) fail('baseline "segment-mean" needs segments: use it with LIME or KernelSHAP');
@@ -64,42 +66,4 @@ export function baselineFor(
     for (let c = 0; c < channels; c++) out[p * channels + c] = sums[g * channels + c] / counts[g];
   }
   return out;
-}
-
-/** Separable Gaussian blur over every grid axis, borders reflected (scipy's mode 'reflect'). */
-export function gaussianBlur(x: Float32Array, grid: number[], channels: number, sigma: number): Float32Array {
-  const radius = Math.max(1, Math.ceil(3 * sigma));
-  const kernel = new Float64Array(2 * radius + 1);
-  let total = 0;
-  for (let i = -radius; i <= radius; i++) total += kernel[i + radius] = Math.exp((-0.5 * i * i) / (sigma * sigma));
-  for (let i = 0; i < kernel.length; i++) kernel[i] /= total;
-  let cur = Float64Array.from(x);
-  // Axis a has stride = product of later grid sides × channels.
-  for (let a = 0; a < grid.length; a++) {
-    const n = grid[a];
-    let stride = channels;
-    for (let b = a + 1; b < grid.length; b++) stride *= grid[b];
-    const next = new Float64Array(cur.length);
-    const outer = cur.length / (n * stride);
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < n; i++) {
-        for (let s = 0; s < stride; s++) {
-          let v = 0;
-          for (let k = -radius; k <= radius; k++) v += kernel[k + radius] * cur[(o * n + reflect(i + k, n)) * stride + s];
-          next[(o * n + i) * stride + s] = v;
-        }
-      }
-    }
-    cur = next;
-  }
-  return Float32Array.from(cur);
-}
-
-/** Half-sample symmetric reflection of an index into [0, n): d c b a | a b c d | d c b a. */
-function reflect(i: number, n: number): number {
-  if (n === 1) return 0;
-  const period = 2 * n;
-  let j = ((i % period) + period) % period;
-  if (j >= n) j = period - 1 - j;
-  return j;
 }

@@ -49,6 +49,11 @@ export class RiseMasks {
     this.axes = size.map((d, a) => Array.from({ length: cell[a] }, (_, shift) => axisWeights(d, s, cell[a], shift)));
   }
 
+  /** True when every mask is held in memory (else `mask` rebuilds into the scratch buffer). */
+  get stored(): boolean {
+    return this.dense !== undefined;
+  }
+
   get bytes(): number {
     return this.dense ? this.dense.byteLength : 0;
   }

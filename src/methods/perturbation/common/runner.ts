@@ -45,7 +45,8 @@ export class PassCounter {
 
 /**
  * Scores `count` perturbed copies of an input of shape `exampleShape`: `fill(i, out)` writes copy
- * `i` into `out`, and copies go through `op` `batchSize` at a time.
+ * `i` into `out`, and copies go through `op` `batchSize` at a time (batch b holds copies
+ * b·batchSize … b·batchSize + batchSize − 1, so `i − start` is a copy's slot in its batch).
  */
 export async function scorePerturbations(
   op: Operator,
@@ -54,6 +55,8 @@ export async function scorePerturbations(
   batchSize: number,
   fill: (index: number, out: Float32Array) => void,
   passes: PassCounter,
+  /** Called after each batch with its first index and scores (e.g. to use per-batch state). */
+  onBatch?: (start: number, scores: Float32Array) => void,
 ): Promise<Float64Array> {
   const per = sizeOf(exampleShape);
   const scores = new Float64Array(count);
@@ -67,6 +70,7 @@ export async function scorePerturbations(
     const s = await op({ data, shape: [n, ...exampleShape] });
     if (s.length !== n) throw new Error(`operator returned ${s.length} scores for ${n} inputs`);
     for (let j = 0; j < n; j++) scores[start + j] = s[j];
+    onBatch?.(start, s);
     passes.add(n);
   }
   return scores;

@@ -1,7 +1,8 @@
 /**
  * Element-wise activations. ReLU (and Clip with a lower bound of 0, i.e. ReLU6) is where the
- * backward rules differ: standard passes dy where the input was positive; guided backprop also
- * drops negative dy; deconvnet passes relu(dy) regardless of the input (Springenberg et al. 2015).
+ * backward rules differ: standard passes dy where the input was positive; guided backprop
+ * (Springenberg et al. 2015) also drops negative dy; deconvnet (Zeiler & Fergus 2014) passes
+ * relu(dy) regardless of the input.
  */
 import type { OnnxGraph } from '../../graph.js';
 import { maskOf, mul, scalar } from '../emit.js';
@@ -9,16 +10,17 @@ import { registerGradient } from '../registry.js';
 import type { GradContext } from '../types.js';
 import { attrFloat } from '../../proto.js';
 
-/** dy through a ReLU-like unit whose pass-through region is `passes` (bool tensor). */
-function reluLike(c: GradContext, passes: string): string {
+/** dy through a ReLU-like unit; `mask()` builds its pass-through region as 0/1 floats. */
+function reluLike(c: GradContext, mask: () => string): string {
   const g = c.graph;
   const dy = c.dy()!;
   if (c.rule === 'deconvnet') return g.op('Relu', [dy]);
-  const masked = mul(g, dy, maskOf(g, passes));
+  const masked = mul(g, dy, mask());
   return c.rule === 'guided' ? g.op('Relu', [masked]) : masked;
 }
 
-registerGradient('Relu', (c) => [reluLike(c, c.graph.op('Greater', [c.input(0), scalar(c.graph, 0)]))]);
+// sign(relu(x)) is exactly [x > 0] as floats: one op instead of Greater + Cast.
+registerGradient('Relu', (c) => [reluLike(c, () => c.graph.op('Sign', [c.output(0)]))]);
 
 function bound(c: GradContext, i: number): { tensor?: string; value?: number } {
   const name = c.input(i);
@@ -30,17 +32,18 @@ function bound(c: GradContext, i: number): { tensor?: string; value?: number } {
 registerGradient('Clip', (c) => {
   const g = c.graph;
   const x = c.input(0);
-  if (c.opset < 11) c.fail('Clip before opset 11 is not supported');
   const lo = bound(c, 1);
   const hi = bound(c, 2);
-  const conds: string[] = [];
-  if (lo.tensor) conds.push(g.op('Greater', [x, lo.tensor]));
-  if (hi.tensor) conds.push(g.op('Less', [x, hi.tensor]));
-  if (conds.length === 0) return [c.dy()];
-  const passes = conds.length === 2 ? g.op('And', conds) : conds[0];
+  if (!lo.tensor && !hi.tensor) return [c.dy()];
+  const mask = () => {
+    const conds: string[] = [];
+    if (lo.tensor) conds.push(g.op('Greater', [x, lo.tensor]));
+    if (hi.tensor) conds.push(g.op('Less', [x, hi.tensor]));
+    return maskOf(g, conds.length === 2 ? g.op('And', conds) : conds[0]);
+  };
   // A Clip with lower bound 0 is a ReLU (ReLU6 when the upper bound is 6): the ReLU rules apply.
-  if (lo.value === 0) return [reluLike(c, passes)];
-  return [mul(g, c.dy()!, maskOf(g, passes))];
+  if (lo.value === 0) return [reluLike(c, mask)];
+  return [mul(g, c.dy()!, mask())];
 });
 
 function positive(g: OnnxGraph, x: string): string {

@@ -1,0 +1,213 @@
+/**
+ * `glassbox sag`: Structured Attention Graphs for one image. Writes sag.svg, sag.json and
+ * summary.txt to --out, all at once when the run completes (Ctrl-C leaves nothing behind).
+ */
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { fail } from '../core/errors.js';
+import { loadAnyModel } from '../models/load.js';
+import { prepareInput } from '../io/input.js';
+import { CHILD_ORDERS, SAG_BASELINES, SHRINK_ORDERS, UPSAMPLE_MODES, structuredAttentionGraph, writeSag, type SagStage } from '../sag/index.js';
+
+interface SagFlags {
+  model: string;
+  input: string;
+  target?: string;
+  grid: string;
+  beam: string;
+  successors: string;
+  threshold: string;
+  childThreshold: string;
+  maxChildren: string;
+  childOrder: string;
+  maxRoots: string;
+  maxOverlap: string;
+  show: string;
+  maxRootSize?: string;
+  patience: string;
+  shrink: string;
+  baseline: string;
+  blurSigma?: string;
+  upsample: string;
+  heuristic?: string;
+  option: string[];
+  seed: string;
+  batchSize: string;
+  out: string;
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('sag')
+    .description('structured attention graph: the minimal patch sets that each keep the prediction, and how confidence falls as patches go')
+    .requiredOption('--model <path>', 'TF.js model.json (or its folder) or .onnx file')
+    .requiredOption('--input <path>', 'PNG/JPEG image or .npy array [H, W, C] (or [1, H, W, C])')
+    .option('--target <class>', 'class to explain; default: the predicted class')
+    .option('--grid <n>', 'patch grid: n for n×n, or ROWSxCOLS', '7')
+    .option('--beam <n>', 'beam width', '3')
+    .option('--successors <n>', 'best-ranked unrevealed patches tried from each beam state', '15')
+    .option('--threshold <x>', 'a root keeps at least this fraction of the full-image probability', '0.9')
+    .option('--child-threshold <x>', 'expand graph nodes that keep at least this fraction', '0.4')
+    .option('--max-children <n>', 'children per graph node', '3')
+    .option('--child-order <order>', `which children: ${CHILD_ORDERS.join(' or ')}`, 'least-drop')
+    .option('--max-roots <n>', 'stop the search after this many distinct roots', '10')
+    .option('--max-overlap <n>', 'patches two shown roots may share', '1')
+    .option('--show <n>', 'roots shown in the graph', '3')
+    .option('--max-root-size <n>', 'largest root searched for, in patches (default: the whole grid)')
+    .option('--patience <n>', 'after the first root, stop once this many beam steps find no new one ("inf": never)', '3')
+    .option('--shrink <order>', `how candidates are shrunk to minimal roots: ${SHRINK_ORDERS.join(' or ')}`, 'first-fit')
+    .option('--baseline <kind>', `hidden patches: ${SAG_BASELINES.join(', ')} or a number`, 'black')
+    .option('--blur-sigma <px>', 'σ of the blur baseline in pixels (default: a tenth of the image side)')
+    .option('--upsample <mode>', `patch mask to pixels: ${UPSAMPLE_MODES.join(', ')}`, 'align-corners')
+    .option('--heuristic <method>', 'method ranking the patches (default: rise, else integrated-gradients, else grad-cam)')
+    .option('--option <key=value>', 'heuristic method option (repeatable), e.g. --option masks=2000', collect, [])
+    .option('--seed <n>', 'seed of the heuristic', '0')
+    .option('--batch-size <n>', 'images per forward call', '64')
+    .option('--out <dir>', 'output folder', 'runs/sag')
+    .option('--quiet', 'no progress on stderr')
+    .action(async (flags: SagFlags) => {
+      await runSag(flags);
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function int(text: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min || v > max) fail(`${flag} ${text}: expected a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}`);
+  return v;
+}
+
+function fraction(text: string, flag: string, allowZero: boolean): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v > 1 || v < 0 || (!allowZero && v === 0)) fail(`${flag} ${text}: expected a number ${allowZero ? 'from 0' : 'above 0'} up to 1`);
+  return v;
+}
+
+function choice<T extends string>(text: string, flag: string, options: readonly T[]): T {
+  if (!options.includes(text as T)) fail(`${flag} ${text}: choose one of ${options.join(', ')}`);
+  return text as T;
+}
+
+function parseGrid(text: string): number | [number, number] {
+  const m = /^(\d+)(?:x(\d+))?$/i.exec(text.trim());
+  if (!m) fail(`--grid ${text}: expected n (for n×n) or ROWSxCOLS, e.g. 7 or 7x5`);
+  const rows = int(m[1], '--grid', 1);
+  return m[2] === undefined ? rows : [rows, int(m[2], '--grid', 1)];
+}
+
+function parseBaseline(text: string): (typeof SAG_BASELINES)[number] | number {
+  if ((SAG_BASELINES as readonly string[]).includes(text)) return text as (typeof SAG_BASELINES)[number];
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v)) fail(`--baseline ${text}: choose ${SAG_BASELINES.join(', ')} or give a number`);
+  return v;
+}
+
+function parseOptionPairs(pairs: string[]): Record<string, unknown> | undefined {
+  if (pairs.length === 0) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) fail(`--option ${pair}: expected key=value`);
+    const raw = pair.slice(eq + 1);
+    let value: unknown = raw;
+    if (raw === 'true' || raw === 'false') value = raw === 'true';
+    else if (raw !== '' && Number.isFinite(Number(raw))) value = Number(raw);
+    else if (raw.startsWith('[') || raw.startsWith('{')) {
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        fail(`--option ${pair.slice(0, eq)}: ${raw} is not valid JSON`);
+      }
+    }
+    out[pair.slice(0, eq)] = value;
+  }
+  return out;
+}
+
+export async function runSag(flags: SagFlags): Promise<void> {
+  const options = {
+    grid: parseGrid(flags.grid),
+    beam: int(flags.beam, '--beam', 1),
+    successors: int(flags.successors, '--successors', 1),
+    threshold: fraction(flags.threshold, '--threshold', false),
+    childThreshold: fraction(flags.childThreshold, '--child-threshold', true),
+    maxChildren: int(flags.maxChildren, '--max-children', 1),
+    childOrder: choice(flags.childOrder, '--child-order', CHILD_ORDERS),
+    maxRoots: int(flags.maxRoots, '--max-roots', 1),
+    maxOverlap: int(flags.maxOverlap, '--max-overlap', 0),
+    show: int(flags.show, '--show', 1),
+    maxRootSize: flags.maxRootSize === undefined ? undefined : int(flags.maxRootSize, '--max-root-size', 1),
+    patience: /^inf(inity)?$/i.test(flags.patience) ? Infinity : int(flags.patience, '--patience', 1),
+    shrink: choice(flags.shrink, '--shrink', SHRINK_ORDERS),
+    baseline: parseBaseline(flags.baseline),
+    blurSigma: flags.blurSigma === undefined ? undefined : positive(flags.blurSigma, '--blur-sigma'),
+    upsample: choice(flags.upsample, '--upsample', UPSAMPLE_MODES),
+    heuristic: flags.heuristic,
+    heuristicOptions: parseOptionPairs(flags.option),
+    seed: int(flags.seed, '--seed', 0, 2 ** 31 - 1),
+    batchSize: int(flags.batchSize, '--batch-size', 1),
+  };
+  if (!fs.existsSync(flags.input)) fail(`input not found: ${flags.input}`);
+  const model = await loadAnyModel(flags.model);
+  try {
+    const target = flags.target === undefined ? undefined : int(flags.target, '--target', 0, model.numClasses - 1);
+    const input = await prepareInput(flags.input, model);
+    if (input.batch.shape[0] !== 1) fail(`${flags.input} holds ${input.batch.shape[0]} examples; SAG explains one image at a time`);
+    const progress = progressPrinter(flags.quiet ? undefined : process.stderr);
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.once('SIGINT', onSigint);
+    let result;
+    try {
+      result = await structuredAttentionGraph(model, input.batch, { ...options, target, signal: controller.signal, onProgress: progress.update });
+    } catch (e) {
+      if (controller.signal.aborted) fail('cancelled: nothing was written');
+      throw e;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+      progress.done();
+    }
+    const written = await writeSag(flags.out, result, input.display);
+    process.stderr.write(
+      `sag: class ${result.target}${result.targetName ? ` (${result.targetName})` : ''}, p = ${result.fullProbability.toFixed(4)}; ` +
+        `${result.candidates.length} roots found, ${result.roots.length} shown; ${result.forwardPasses} forward passes + ${result.heuristic.passes} for ${result.heuristic.method}; ${(result.milliseconds / 1000).toFixed(1)} s\n`,
+    );
+    process.stdout.write(`${result.expression}\n`);
+    for (const w of written) process.stdout.write(`${w}\n`);
+  } finally {
+    model.dispose();
+  }
+}
+
+function positive(text: string, flag: string): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v <= 0) fail(`${flag} ${text}: expected a positive number`);
+  return v;
+}
+
+/** One status line on a terminal (rewritten at most every 200 ms); stage changes only otherwise. */
+function progressPrinter(stream: NodeJS.WriteStream | undefined) {
+  let last = 0;
+  let stage: SagStage | undefined;
+  const tty = Boolean(stream?.isTTY);
+  const label: Record<SagStage, string> = { heuristic: 'ranking patches', search: 'beam search', graph: 'building the graph' };
+  return {
+    update: (done: number, total: number, s: SagStage) => {
+      if (!stream) return;
+      const now = Date.now();
+      if (s !== stage) {
+        if (!tty) stream.write(`sag: ${label[s]}…\n`);
+        stage = s;
+      } else if (!tty || now - last < 200) return;
+      last = now;
+      if (tty) stream.write(`\rsag: ${label[s]} ${done}/${total}${s === 'heuristic' ? '' : ' forward passes'}\x1b[K`);
+    },
+    done: () => {
+      if (stream && tty) stream.write('\r\x1b[K');
+    },
+  };
+}
