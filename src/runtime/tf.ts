@@ -17,6 +17,7 @@ import { installWasmBackend, requestedThreads } from './wasm-backend.js';
 import { registerWasmKernels } from './wasm-kernels/index.js';
 
 export { tf };
+export { inputGradientsOnly } from './input-gradients-only.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 

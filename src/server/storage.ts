@@ -50,7 +50,7 @@ export class Storage {
   }
 }
 
-const SAFE_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._+-]*$/;
+const SAFE_SEGMENT = /^[A-Za-z0-9_.][A-Za-z0-9._+-]*$/;
 
 export function resolveInside(root: string, relative: string, mustExist = true): string {
   if (typeof relative !== 'string' || relative.length === 0) fail('path is empty');

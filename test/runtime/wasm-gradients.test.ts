@@ -3,8 +3,8 @@
  * layer kind Glassbox trains; and no tensors or wasm buffers left behind by repeated gradients.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initTf, tf } from '../../src/runtime/tf.js';
-import { liveBuffers, relErr } from './kernel-harness.js';
+import { initTf, inputGradientsOnly, tf } from '../../src/runtime/tf.js';
+import { liveBuffers, randn, relErr, runWasm } from './kernel-harness.js';
 
 const TOL = 1e-4;
 
@@ -114,6 +114,27 @@ describe('tf.batchNorm gradients', () => {
       expect(g.shape).toEqual(inputs[i].shape);
       expect(relErr(g.dataSync(), viaOps[i].dataSync()), `input ${i}`).toBeLessThan(TOL);
     });
+  });
+});
+
+describe('inputGradientsOnly', () => {
+  it('leaves the input gradient unchanged and skips filter gradients', () => {
+    const model = imageNet();
+    const x = tf.randomNormal([2, 12, 12, 3], 0, 1, 'float32', 15);
+    const y = tf.oneHot(tf.tensor1d([2, 0], 'int32'), 3);
+    const dx = tf.grad((xx: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, model.apply(xx) as tf.Tensor));
+    const full = dx(x).dataSync();
+    const only = inputGradientsOnly(() => dx(x)).dataSync();
+    expect(relErr(only, full)).toBeLessThan(1e-6);
+
+    const inputs = { x: randn([1, 6, 6, 2], 16), dy: randn([1, 6, 6, 3], 17) };
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 2, 3] };
+    const skipped = inputGradientsOnly(() => runWasm('Conv2DBackpropFilter', inputs, attrs));
+    expect(skipped.values.every((v) => v === 0)).toBe(true);
+    expect(runWasm('Conv2DBackpropFilter', inputs, attrs).values.some((v) => v !== 0)).toBe(true);
+    const dwAttrs = { strides: 1, dilations: 1, pad: 'same', filterShape: [3, 3, 2, 1] };
+    const dwInputs = { x: inputs.x, dy: randn([1, 6, 6, 2], 18) };
+    expect(inputGradientsOnly(() => runWasm('DepthwiseConv2dNativeBackpropFilter', dwInputs, dwAttrs)).values.every((v) => v === 0)).toBe(true);
   });
 });
 

@@ -125,7 +125,7 @@ export async function prepareBuiltinEntry(dataset: string, options: PrepareOptio
       const summary = await train(config, { outDir: runDir, log });
       if (summary.interrupted || !summary.modelDir) fail(`training ${config.name} was interrupted: run the benchmark again to retrain`);
     }
-    chosen = { config, modelDir: path.join(runDir, 'model'), source: `${path.relative(process.cwd(), path.join(runDir, 'model'))} (benchmark config ${config.name})` };
+    chosen = { config, modelDir: path.join(runDir, 'model'), source: `${displayPath(path.join(runDir, 'model'))} (benchmark config ${config.name})` };
   }
   const model = await loadAnyModel(chosen.modelDir);
   const ds = await loadDataset(chosen.config.dataset.name, chosen.config.dataset.options);
@@ -160,7 +160,13 @@ export async function prepareUserEntry(modelPath: string, data: string, count: n
   }
   checkShapes(model, ds);
   const split = isFolder ? concatSplits(ds.test, ds.train, ds.inputShape) : ds.test;
-  return entryFromSplit(name ?? (isFolder ? path.basename(path.resolve(data)) : data), model, modelId(modelPath), path.relative(process.cwd(), path.resolve(modelPath)) || modelPath, ds, split, count);
+  return entryFromSplit(name ?? (isFolder ? path.basename(path.resolve(data)) : data), model, modelId(modelPath), displayPath(modelPath), ds, split, count);
+}
+
+/** A path relative to the working folder when it lies inside it, else absolute. */
+function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), path.resolve(p));
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(p);
 }
 
 function entryFromSplit(name: string, model: Model, id: string, source: string, ds: Dataset, split: Split, count: number): BenchmarkEntry {

@@ -57,13 +57,20 @@ export const DEFAULT_METRICS = [
  * metrics stays affordable. Printed in the report.
  */
 export const BENCHMARK_METHOD_OPTIONS: Record<string, Record<string, unknown>> = {
-  rise: { masks: 1000 },
+  rise: { masks: 500 },
+  occlusion: { patch: 4, stride: 2 },
   lime: { samples: 500 },
   'kernel-shap': { samples: 500 },
   smoothgrad: { samples: 16 },
   'smoothgrad-sq': { samples: 16 },
   vargrad: { samples: 16 },
   'integrated-gradients': { steps: 32 },
+};
+
+/** Metric options the benchmark uses unless told otherwise (fewer noisy copies than the metric's default). */
+export const BENCHMARK_METRIC_OPTIONS: Record<string, Record<string, unknown>> = {
+  'max-sensitivity': { samples: 4 },
+  'avg-sensitivity': { samples: 4 },
 };
 
 export interface BenchmarkOptions {
@@ -75,6 +82,7 @@ export interface BenchmarkOptions {
   batchSize?: number;
   /** Per-method options, merged over BENCHMARK_METHOD_OPTIONS. */
   methodOptions?: Record<string, Record<string, unknown>>;
+  /** Per-metric options, merged over BENCHMARK_METRIC_OPTIONS. */
   metricOptions?: Record<string, Record<string, unknown>>;
   /** Example maps per method in the HTML report (default 3). */
   examples?: number;
@@ -143,7 +151,7 @@ export async function runBenchmark(entries: BenchmarkEntry[], options: Benchmark
         progress.skip(metricNames.length + 1, `${entry.name} · ${spec.name}: skipped (${unusable})`);
         continue;
       }
-      const methodOptions = { ...(BENCHMARK_METHOD_OPTIONS[spec.name] ?? {}), ...(options.methodOptions?.[spec.name] ?? {}) };
+      const methodOptions = methodOptionsFor(spec.name, options);
       const explKey = fingerprint({ model: entry.modelId, inputs: inputsHash, seed, method: spec.name, methodOptions });
       const rel = path.join(safeName(entry.name), safeName(spec.name));
       let explanations = cache.readExplanations(rel, explKey);
@@ -158,16 +166,15 @@ export async function runBenchmark(entries: BenchmarkEntry[], options: Benchmark
           computed++;
           progress.done(`${entry.name} · ${spec.name}: explained in ${seconds(Date.now() - t0)}`);
         } catch (e) {
-          if (!isGlassboxError(e)) throw e;
-          row.skipped = e.message;
-          progress.skip(metricNames.length + 1, `${entry.name} · ${spec.name}: failed (${e.message})`);
+          row.skipped = failureReason(e, log, options.signal);
+          progress.skip(metricNames.length + 1, `${entry.name} · ${spec.name}: failed (${row.skipped})`);
           continue;
         }
       }
       row.msPerInput = explanations.reduce((s, e) => s + e.milliseconds, 0) / n;
       row.examples = await writeExampleMaps(out, entry, spec.name, explanations, exampleCount);
       for (const metricName of metricNames) {
-        const metricOptions = options.metricOptions?.[metricName] ?? {};
+        const metricOptions = metricOptionsFor(metricName, options);
         const key = fingerprint({ explanations: explKey, metric: metricName, metricOptions, seed });
         const file = path.join(rel, `${safeName(metricName)}.json`);
         const hit = cache.readJson<MetricCell>(file, key);
@@ -177,7 +184,7 @@ export async function runBenchmark(entries: BenchmarkEntry[], options: Benchmark
           progress.done(`${entry.name} · ${spec.name} · ${metricName}: ${formatCell(hit)} (cached)`, true);
           continue;
         }
-        const cell = await evaluateCell(entry, explanations, metricName, metricOptions, seed, batchSize, options.signal);
+        const cell = await evaluateCell(entry, explanations, metricName, metricOptions, seed, batchSize, log, options.signal);
         cache.writeJson(file, key, cell);
         computed++;
         row.metrics[metricName] = cell;
@@ -212,11 +219,30 @@ export async function runBenchmark(entries: BenchmarkEntry[], options: Benchmark
   const files = await writeReports(out, report, {
     name: options.reportName ?? 'benchmark',
     title: options.title ?? 'Glassbox benchmark',
-    methodOptions: Object.fromEntries(methodNames.map((m) => [m, { ...(BENCHMARK_METHOD_OPTIONS[m] ?? {}), ...(options.methodOptions?.[m] ?? {}) }])),
-    metricOptions: options.metricOptions ?? {},
+    methodOptions: Object.fromEntries(methodNames.map((m) => [m, methodOptionsFor(m, options)])),
+    metricOptions: Object.fromEntries(metricNames.map((m) => [m, metricOptionsFor(m, options)])),
   });
   log(`wrote ${files.html}, ${files.markdown}, ${files.json} (${computed} computed, ${cached} from the cache, ${seconds(Date.now() - started)})`);
   return { report, files, computed, cached };
+}
+
+function methodOptionsFor(method: string, options: BenchmarkOptions): Record<string, unknown> {
+  return { ...(BENCHMARK_METHOD_OPTIONS[method] ?? {}), ...(options.methodOptions?.[method] ?? {}) };
+}
+
+function metricOptionsFor(metric: string, options: BenchmarkOptions): Record<string, unknown> {
+  return { ...(BENCHMARK_METRIC_OPTIONS[metric] ?? {}), ...(options.metricOptions?.[metric] ?? {}) };
+}
+
+/**
+ * A failing method or metric must not end a long run: user errors are recorded as the reason,
+ * anything else as "error: …" (and its stack is logged, since it is a bug to report).
+ */
+function failureReason(e: unknown, log: (line: string) => void, signal?: AbortSignal): string {
+  if (signal?.aborted) throw e;
+  if (isGlassboxError(e)) return e.message;
+  log(`warning: ${(e as Error)?.stack ?? String(e)}`);
+  return `error: ${(e as Error)?.message?.split('\n')[0] ?? String(e)}`;
 }
 
 function methodUnavailable(spec: MethodSpec, entry: BenchmarkEntry): string | undefined {
@@ -232,6 +258,7 @@ async function evaluateCell(
   metricOptions: Record<string, unknown>,
   seed: number,
   batchSize: number,
+  log: (line: string) => void,
   signal?: AbortSignal,
 ): Promise<MetricCell> {
   const spec = getMetric(metricName);
@@ -247,8 +274,7 @@ async function evaluateCell(
     });
     return summarise(r);
   } catch (e) {
-    if (!isGlassboxError(e)) throw e;
-    return { metric: metricName, direction: spec.direction, skipped: e.message };
+    return { metric: metricName, direction: spec.direction, skipped: failureReason(e, log, signal) };
   }
 }
 

@@ -9,8 +9,9 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../core.js';
+import { weightGradientsSkipped } from '../input-gradients-only.js';
 import { convGeometry, explicitPad, type ConvPad, type RoundingMode } from './conv-geometry.js';
-import { inKernelScope } from './kernel-scope.js';
+import { inKernelScope, zeros } from './kernel-scope.js';
 
 export function conv2dFilterGrad(
   backend: BackendWasm,
@@ -49,6 +50,7 @@ export const conv2dBackpropFilterConfig: tf.KernelConfig = {
     const { x, dy } = inputs as tf.Conv2DBackpropFilterInputs;
     const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
     if (dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
+    if (weightGradientsSkipped()) return zeros(backend as BackendWasm, filterShape);
     return conv2dFilterGrad(backend as BackendWasm, x!, dy!, filterShape, strides, 1, pad, dimRoundingMode);
   },
 };

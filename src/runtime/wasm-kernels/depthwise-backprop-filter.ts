@@ -8,8 +8,9 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../core.js';
+import { weightGradientsSkipped } from '../input-gradients-only.js';
 import { convGeometry, explicitPad } from './conv-geometry.js';
-import { inKernelScope } from './kernel-scope.js';
+import { inKernelScope, zeros } from './kernel-scope.js';
 
 export const depthwiseBackpropFilterConfig: tf.KernelConfig = {
   kernelName: tf.DepthwiseConv2dNativeBackpropFilter,
@@ -18,6 +19,7 @@ export const depthwiseBackpropFilterConfig: tf.KernelConfig = {
     const { x, dy } = inputs as tf.DepthwiseConv2dNativeBackpropFilterInputs;
     const { strides, dilations, pad, dimRoundingMode, filterShape } =
       attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
+    if (weightGradientsSkipped()) return zeros(backend as BackendWasm, filterShape);
     const g = convGeometry(x!.shape, filterShape, strides, dilations, pad, dimRoundingMode, true);
     const [n, h, w, c] = x!.shape;
     const [kh, kw, , m] = filterShape;

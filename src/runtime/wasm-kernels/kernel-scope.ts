@@ -98,3 +98,8 @@ export function inKernelScope(backend: BackendWasm, body: (s: KernelScope) => In
     scope.dispose();
   }
 }
+
+/** A zero-filled float32 tensor, by the backend's Fill kernel. */
+export function zeros(backend: BackendWasm, shape: number[]): Info {
+  return inKernelScope(backend, (k) => k.run('Fill', {}, { shape, value: 0, dtype: 'float32' }));
+}
