@@ -12,13 +12,18 @@ import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { initTf, tf } from '../src/runtime/tf.js';
+import { initTf, inputGradientsOnly, tf } from '../src/runtime/tf.js';
 import { wasmStart } from '../src/runtime/wasm-backend.js';
 import { median } from './stats.js';
 
 type Net = 'small' | 'resnet18';
-type Task = 'forward' | 'weight gradient' | 'input gradient' | 'input gradient, tfjs kernel';
-type Result = Partial<Record<Net, Partial<Record<Task, number>>>>;
+type Task = 'forward' | 'weight gradient' | 'input gradient' | 'input gradient, inputGradientsOnly' | 'input gradient, tfjs kernels';
+interface Timing {
+  ms: number;
+  /** Process CPU time / wall time: ≈ threads when all are busy, more than the speed-up if they spin. */
+  cpu: number;
+}
+type Result = Partial<Record<Net, Partial<Record<Task, Timing>>>>;
 
 interface Args {
   rounds: number;
@@ -82,25 +87,27 @@ function resnet18(): tf.LayersModel {
 
 // ---- one child: one thread count ------------------------------------------------------------
 
-function timeMedian(fn: () => void, reps: number): number {
-  fn(); // warm-up: XNNPACK operators, weight packing
+function timeMedian(fn: () => void, reps: number): Timing {
+  fn(); // warm-up: XNNPACK operators, weight packing, cached filters
   const ms: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
     fn();
     ms.push(performance.now() - t0);
   }
-  return median(ms);
+  const cpu = process.cpuUsage(cpu0);
+  return { ms: median(ms), cpu: (cpu.user + cpu.system) / 1000 / ms.reduce((a, b) => a + b, 0) };
 }
 
-function measure(model: tf.LayersModel, batch: number, classes: number, reps: number, builtin?: tf.KernelConfig) {
+function measure(model: tf.LayersModel, batch: number, classes: number, reps: number, builtin?: tf.KernelConfig[]) {
   const x = tf.randomNormal([batch, ...(model.inputs[0].shape.slice(1) as number[])], 0, 1, 'float32', 1);
   const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32'), classes);
   const loss = (input: tf.Tensor, training: boolean) =>
     tf.losses.softmaxCrossEntropy(labels, model.apply(input, { training }) as tf.Tensor) as tf.Scalar;
   // Saliency: gradient of the labelled class score (one-hot multiply, not gather) w.r.t. the input.
   const saliency = () => tf.tidy(() => tf.grad((input: tf.Tensor) => tf.sum(tf.mul(model.apply(input) as tf.Tensor, labels)))(x).dataSync());
-  const out: Partial<Record<Task, number>> = {
+  const out: Partial<Record<Task, Timing>> = {
     forward: timeMedian(() => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()), reps),
     'weight gradient': timeMedian(() => {
       const { value, grads } = tf.variableGrads(() => loss(x, true));
@@ -108,23 +115,27 @@ function measure(model: tf.LayersModel, batch: number, classes: number, reps: nu
       tf.dispose([value, ...Object.values(grads)]);
     }, reps),
     'input gradient': timeMedian(saliency, reps),
+    'input gradient, inputGradientsOnly': timeMedian(() => inputGradientsOnly(saliency), reps),
   };
   if (builtin) {
-    const ours = tf.getKernel(tf.Conv2DBackpropInput, 'wasm')!;
-    tf.unregisterKernel(tf.Conv2DBackpropInput, 'wasm');
-    tf.registerKernel(builtin);
-    builtin.setupFunc?.(tf.backend()); // it was replaced before the backend started, so never set up
-    out['input gradient, tfjs kernel'] = timeMedian(saliency, Math.min(reps, 3));
-    tf.unregisterKernel(tf.Conv2DBackpropInput, 'wasm');
-    tf.registerKernel(ours);
+    const ours = builtin.map((k) => tf.getKernel(k.kernelName, 'wasm')!);
+    const swap = (configs: tf.KernelConfig[]) =>
+      configs.forEach((k) => {
+        tf.unregisterKernel(k.kernelName, 'wasm');
+        tf.registerKernel(k);
+        k.setupFunc?.(tf.backend()); // tfjs's were replaced before the backend started: set up now
+      });
+    swap(builtin);
+    out['input gradient, tfjs kernels'] = timeMedian(saliency, Math.min(reps, 3));
+    swap(ours);
   }
   tf.dispose([x, labels]);
   return out;
 }
 
 async function runChild(args: Args): Promise<void> {
-  // tfjs-backend-wasm registers its kernels on import; keep its Conv2DBackpropInput for --builtin.
-  const builtin = { ...tf.getKernel(tf.Conv2DBackpropInput, 'wasm')! };
+  // tfjs-backend-wasm registers its kernels on import; keep the ones Glassbox replaces, for --builtin.
+  const builtin = [tf.Conv2DBackpropInput, tf.Identity].map((name) => ({ ...tf.getKernel(name, 'wasm')! }));
   if ((await initTf('wasm')) !== 'wasm') throw new Error('wasm backend did not start');
   const result: Result = {};
   if (args.nets.includes('small')) result.small = measure(smallCnn(), 32, 10, args.reps * 2);
@@ -158,15 +169,19 @@ async function runParent(args: Args): Promise<void> {
     `wasm backend, ${os.cpus().length} cores (${os.cpus()[0].model}), Node ${process.version}, ` +
       `${args.rounds} rounds × ${args.reps}+ reps, load average ${load0.toFixed(1)} → ${load1.toFixed(1)}`,
     '',
-    '| net | task | 1 thread (ms) | 2 threads (ms) | speed-up |',
-    '|---|---|---|---|---|',
+    '| net | task | 1 thread (ms) | 2 threads (ms) | speed-up | CPU use, 1 / 2 threads |',
+    '|---|---|---|---|---|---|',
   ];
   for (const net of args.nets) {
     const tasks = Object.keys(runs[1][0][net] ?? {}) as Task[];
     for (const task of tasks) {
-      const one = median(runs[1].map((r) => r[net]![task]!));
-      const two = median(runs[2].map((r) => r[net]![task]!));
-      lines.push(`| ${net === 'small' ? 'small CNN, batch 32' : 'ResNet-18 224², batch 1'} | ${task} | ${fmt(one)} | ${fmt(two)} | ${(one / two).toFixed(2)}× |`);
+      const stat = (threads: 1 | 2, key: keyof Timing) => median(runs[threads].map((r) => r[net]![task]![key]));
+      const [one, two] = [stat(1, 'ms'), stat(2, 'ms')];
+      const name = net === 'small' ? 'small CNN, batch 32' : 'ResNet-18 224², batch 1';
+      lines.push(
+        `| ${name} | ${task} | ${fmt(one)} | ${fmt(two)} | ${(one / two).toFixed(2)}× | ` +
+          `${stat(1, 'cpu').toFixed(2)} / ${stat(2, 'cpu').toFixed(2)} |`,
+      );
     }
   }
   console.log(lines.join('\n'));

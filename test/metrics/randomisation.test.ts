@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { initTf, tf } from '../../src/runtime/tf.js';
+import { initTf } from '../../src/runtime/tf.js';
 import { TfjsModel } from '../../src/models/tfjs-model.js';
 import { explain } from '../../src/methods/index.js';
 import { registerMethod } from '../../src/methods/registry.js';

@@ -239,7 +239,8 @@ function finishedRun(dir: string, config: TrainConfig): boolean {
 /** The config without its output folder (where a run was written does not change the model). */
 function canonical(config: TrainConfig): unknown {
   const { output, ...rest } = config;
-  const { dir: _dir, ...out } = output ?? ({} as TrainConfig['output']);
+  const out: Partial<TrainConfig['output']> = { ...output };
+  delete out.dir;
   return sortKeys({ ...rest, output: out });
 }
 

@@ -170,7 +170,9 @@ function curveChart(entry: EntryReport, metric: string, curveName: string, title
     .filter((s): s is NonNullable<typeof s> => s !== undefined);
   if (!series.length) return undefined;
   const first = entry.methods.map((r) => r.metrics[metric]?.curves?.find((cv) => cv.name === curveName)).find(Boolean)!;
-  return lineChart({ series, title, xLabel: first.xLabel, yLabel: first.yLabel, width: 520, height: 340 });
+  // Layer curves: say which layer each step is (the chart's x axis is numeric).
+  const xLabel = first.xNames && first.xNames.length <= 8 ? `${first.xLabel}: ${first.xNames.map((n, i) => `${i + 1} ${n}`).join(', ')}` : first.xLabel;
+  return lineChart({ series, title, xLabel, yLabel: first.yLabel, width: 520, height: 340, integerX: Boolean(first.xNames) });
 }
 
 function cellHtml(c: MetricCell | undefined, best: number | undefined): string {

@@ -1,6 +1,6 @@
 /**
  * Kernels the TF.js wasm backend lacks but training and gradients need, plus two it has but runs
- * too slowly for them (Conv2DBackpropInput, Identity). Registered once, before the wasm backend
+ * too slowly for them (Conv2DBackpropInput, Identity) and one it gets wrong (MaxPoolGrad). Registered once, before the wasm backend
  * is selected.
  */
 import { tf } from '../core.js';
@@ -9,6 +9,7 @@ import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter.js';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input.js';
 import { identityConfig } from './identity.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 /** Every kernel Glassbox adds to the wasm backend; each one's file says why. */
@@ -18,6 +19,7 @@ export const wasmKernelConfigs: readonly tf.KernelConfig[] = [
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
   identityConfig,
+  maxPoolGradConfig,
   unsortedSegmentSumConfig,
 ];
 
