@@ -32,7 +32,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { models: MODELS, rows: ROWS.map((r) => r.id), quick: false, out: path.join(BENCH, 'RESULTS.md'), maxMinutes: 30 };
+  const args: Args = { models: MODELS, rows: ROWS.map((r) => r.id), quick: false, out: path.join(BENCH, 'RESULTS.md'), maxMinutes: 45 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -46,7 +46,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--out') args.out = path.resolve(value());
     else if (a === '--max-minutes') args.maxMinutes = Number(value());
     else if (a === '--help' || a === '-h') {
-      console.log(`usage: npm run bench -- [--models ${MODELS.join(',')}] [--rows ${ROWS.map((r) => r.id).join(',')}] [--quick] [--out FILE] [--max-minutes 30]`);
+      console.log(`usage: npm run bench -- [--models ${MODELS.join(',')}] [--rows ${ROWS.map((r) => r.id).join(',')}] [--quick] [--out FILE] [--max-minutes 45]`);
       process.exit(0);
     } else throw new Error(`unknown argument ${a} (see --help)`);
   }
@@ -136,7 +136,7 @@ async function benchModel(worker: TorchWorker, model: string, args: Args, deadli
     }
     if (row.torch) {
       try {
-        const out = await worker.call<{ ms?: number[]; cpu?: number; missing?: boolean }>({ cmd: 'time', model, row: row.torch, ...timing, budget: timing.budgetSeconds });
+        const out = await worker.call<{ ms?: number[]; cpu?: number; missing?: boolean }>({ cmd: 'time', model, row: row.torch, ...timing, warmup: row.torchWarmup ?? timing.warmup, budget: timing.budgetSeconds });
         if (out.missing) r.torchError = `no PyTorch function "${row.torch}"`;
         else {
           r.torchMs = out.ms;

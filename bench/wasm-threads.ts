@@ -17,7 +17,12 @@ import { wasmStart } from '../src/runtime/wasm-backend.js';
 import { median } from './stats.js';
 
 type Net = 'small' | 'resnet18';
-type Task = 'forward' | 'weight gradient' | 'input gradient' | 'input gradient, inputGradientsOnly' | 'input gradient, tfjs kernels';
+type Task =
+  | 'forward'
+  | 'weight gradient'
+  | 'input gradient'
+  | 'input gradient, inputGradientsOnly'
+  | 'input gradient, tfjs kernels';
 interface Timing {
   ms: number;
   /** Process CPU time / wall time: ≈ threads when all are busy, more than the speed-up if they spin. */
@@ -51,7 +56,15 @@ function parseArgs(argv: string[]): Args {
 
 function smallCnn(): tf.LayersModel {
   const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, padding: 'same', useBias: false }));
+  m.add(
+    tf.layers.conv2d({
+      inputShape: [28, 28, 1],
+      filters: 16,
+      kernelSize: 3,
+      padding: 'same',
+      useBias: false,
+    }),
+  );
   m.add(tf.layers.batchNormalization());
   m.add(tf.layers.reLU());
   m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
@@ -67,21 +80,36 @@ function smallCnn(): tf.LayersModel {
 
 function resnet18(): tf.LayersModel {
   const conv = (x: tf.SymbolicTensor, filters: number, size: number, strides: number) =>
-    tf.layers.conv2d({ filters, kernelSize: size, strides, padding: 'same', useBias: false }).apply(x) as tf.SymbolicTensor;
+    tf.layers
+      .conv2d({ filters, kernelSize: size, strides, padding: 'same', useBias: false })
+      .apply(x) as tf.SymbolicTensor;
   const bn = (x: tf.SymbolicTensor) => tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
   const relu = (x: tf.SymbolicTensor) => tf.layers.reLU().apply(x) as tf.SymbolicTensor;
   const input = tf.input({ shape: [224, 224, 3] });
   let x = relu(bn(conv(input, 64, 7, 2)));
-  x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' })
+    .apply(x) as tf.SymbolicTensor;
   let channels = 64;
-  for (const [filters, strides] of [[64, 1], [64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2], [512, 1]]) {
+  for (const [filters, strides] of [
+    [64, 1],
+    [64, 1],
+    [128, 2],
+    [128, 1],
+    [256, 2],
+    [256, 1],
+    [512, 2],
+    [512, 1],
+  ]) {
     const y = bn(conv(relu(bn(conv(x, filters, 3, strides))), filters, 3, 1));
     const shortcut = strides > 1 || filters !== channels ? bn(conv(x, filters, 1, strides)) : x;
     x = relu(tf.layers.add().apply([y, shortcut]) as tf.SymbolicTensor);
     channels = filters;
   }
   x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
-  const output = tf.layers.dense({ units: 1000, activation: 'softmax' }).apply(x) as tf.SymbolicTensor;
+  const output = tf.layers
+    .dense({ units: 1000, activation: 'softmax' })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output });
 }
 
@@ -100,13 +128,39 @@ function timeMedian(fn: () => void, reps: number): Timing {
   return { ms: median(ms), cpu: (cpu.user + cpu.system) / 1000 / ms.reduce((a, b) => a + b, 0) };
 }
 
-function measure(model: tf.LayersModel, batch: number, classes: number, reps: number, builtin?: tf.KernelConfig[]) {
-  const x = tf.randomNormal([batch, ...(model.inputs[0].shape.slice(1) as number[])], 0, 1, 'float32', 1);
-  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32'), classes);
+function measure(
+  model: tf.LayersModel,
+  batch: number,
+  classes: number,
+  reps: number,
+  builtin?: tf.KernelConfig[],
+) {
+  const x = tf.randomNormal(
+    [batch, ...(model.inputs[0].shape.slice(1) as number[])],
+    0,
+    1,
+    'float32',
+    1,
+  );
+  const labels = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => i % classes),
+      'int32',
+    ),
+    classes,
+  );
   const loss = (input: tf.Tensor, training: boolean) =>
-    tf.losses.softmaxCrossEntropy(labels, model.apply(input, { training }) as tf.Tensor) as tf.Scalar;
+    tf.losses.softmaxCrossEntropy(
+      labels,
+      model.apply(input, { training }) as tf.Tensor,
+    ) as tf.Scalar;
   // Saliency: gradient of the labelled class score (one-hot multiply, not gather) w.r.t. the input.
-  const saliency = () => tf.tidy(() => tf.grad((input: tf.Tensor) => tf.sum(tf.mul(model.apply(input) as tf.Tensor, labels)))(x).dataSync());
+  const saliency = () =>
+    tf.tidy(() =>
+      tf
+        .grad((input: tf.Tensor) => tf.sum(tf.mul(model.apply(input) as tf.Tensor, labels)))(x)
+        .dataSync(),
+    );
   const out: Partial<Record<Task, Timing>> = {
     forward: timeMedian(() => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()), reps),
     'weight gradient': timeMedian(() => {
@@ -135,19 +189,33 @@ function measure(model: tf.LayersModel, batch: number, classes: number, reps: nu
 
 async function runChild(args: Args): Promise<void> {
   // tfjs-backend-wasm registers its kernels on import; keep the ones Glassbox replaces, for --builtin.
-  const builtin = [tf.Conv2DBackpropInput, tf.Identity].map((name) => ({ ...tf.getKernel(name, 'wasm')! }));
+  const builtin = [tf.Conv2DBackpropInput, tf.Identity].map((name) => ({
+    ...tf.getKernel(name, 'wasm')!,
+  }));
   if ((await initTf('wasm')) !== 'wasm') throw new Error('wasm backend did not start');
   const result: Result = {};
   if (args.nets.includes('small')) result.small = measure(smallCnn(), 32, 10, args.reps * 2);
-  if (args.nets.includes('resnet18')) result.resnet18 = measure(resnet18(), 1, 1000, args.reps, args.builtin ? builtin : undefined);
-  console.log(JSON.stringify({ threads: wasmStart().threads, fallback: wasmStart().fallbackReason, result }));
+  if (args.nets.includes('resnet18'))
+    result.resnet18 = measure(resnet18(), 1, 1000, args.reps, args.builtin ? builtin : undefined);
+  console.log(
+    JSON.stringify({ threads: wasmStart().threads, fallback: wasmStart().fallbackReason, result }),
+  );
 }
 
 // ---- the parent: alternate children, report ------------------------------------------------
 
 async function runParent(args: Args): Promise<void> {
   const self = fileURLToPath(import.meta.url);
-  const childArgs = ['--import', 'tsx', self, '--child', '--reps', String(args.reps), '--nets', args.nets.join(',')];
+  const childArgs = [
+    '--import',
+    'tsx',
+    self,
+    '--child',
+    '--reps',
+    String(args.reps),
+    '--nets',
+    args.nets.join(','),
+  ];
   if (args.builtin) childArgs.push('--builtin');
   const runs: Record<number, Result[]> = { 1: [], 2: [] };
   const load0 = os.loadavg()[0];
@@ -157,8 +225,13 @@ async function runParent(args: Args): Promise<void> {
         env: { ...process.env, GLASSBOX_THREADS: String(threads), GLASSBOX_BACKEND: 'wasm' },
         maxBuffer: 1 << 20,
       });
-      const line = JSON.parse(stdout.trim().split('\n').pop()!) as { threads: number; fallback?: string; result: Result };
-      if (line.threads !== threads) throw new Error(`asked for ${threads} threads, got ${line.threads} (${line.fallback})`);
+      const line = JSON.parse(stdout.trim().split('\n').pop()!) as {
+        threads: number;
+        fallback?: string;
+        result: Result;
+      };
+      if (line.threads !== threads)
+        throw new Error(`asked for ${threads} threads, got ${line.threads} (${line.fallback})`);
       runs[threads].push(line.result);
       process.stderr.write(`round ${round + 1}/${args.rounds}, ${threads} thread(s) done\n`);
     }
@@ -175,7 +248,8 @@ async function runParent(args: Args): Promise<void> {
   for (const net of args.nets) {
     const tasks = Object.keys(runs[1][0][net] ?? {}) as Task[];
     for (const task of tasks) {
-      const stat = (threads: 1 | 2, key: keyof Timing) => median(runs[threads].map((r) => r[net]![task]![key]));
+      const stat = (threads: 1 | 2, key: keyof Timing) =>
+        median(runs[threads].map((r) => r[net]![task]![key]));
       const [one, two] = [stat(1, 'ms'), stat(2, 'ms')];
       const name = net === 'small' ? 'small CNN, batch 32' : 'ResNet-18 224², batch 1';
       lines.push(

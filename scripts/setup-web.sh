@@ -18,5 +18,5 @@ fi
 # Build the front end when any of its sources is newer than the build.
 if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html web/vite.config.ts -newer web/dist/index.html 2>/dev/null | head -n 1)" ]; then
   echo "setup-web: building the web app (web/dist)" >&2
-  npx --no-install vite build --config web/vite.config.ts --logLevel error
+  node node_modules/vite/bin/vite.js build --config web/vite.config.ts --logLevel error
 fi

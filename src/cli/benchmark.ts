@@ -7,8 +7,18 @@
 import type { Command } from 'commander';
 import { fail } from '../core/errors.js';
 import { initTf } from '../runtime/tf.js';
-import { BENCHMARK_DATASETS, prepareBuiltinEntry, prepareUserEntry } from '../metrics/benchmark/entries.js';
-import { DEFAULT_METHODS, DEFAULT_METRICS, resolveMethods, resolveMetrics, runBenchmark } from '../metrics/benchmark/runner.js';
+import {
+  BENCHMARK_DATASETS,
+  prepareBuiltinEntry,
+  prepareUserEntry,
+} from '../metrics/benchmark/entries.js';
+import {
+  DEFAULT_METHODS,
+  DEFAULT_METRICS,
+  resolveMethods,
+  resolveMetrics,
+  runBenchmark,
+} from '../metrics/benchmark/runner.js';
 import type { BenchmarkEntry } from '../metrics/benchmark/types.js';
 
 export interface CommonFlags {
@@ -35,8 +45,13 @@ interface BenchmarkFlags extends CommonFlags {
 export function register(program: Command): void {
   const cmd = program
     .command('benchmark')
-    .description('run methods × metrics × data sets and write benchmark.html, benchmark.md and benchmark.json')
-    .option('--datasets <names>', `comma-separated built-in data sets (default: ${BENCHMARK_DATASETS.join(',')}, or none when --model is given)`)
+    .description(
+      'run methods × metrics × data sets and write benchmark.html, benchmark.md and benchmark.json',
+    )
+    .option(
+      '--datasets <names>',
+      `comma-separated built-in data sets (default: ${BENCHMARK_DATASETS.join(',')}, or none when --model is given)`,
+    )
     .option('--model <path>', 'also benchmark this model (TF.js model.json or folder, or .onnx) …')
     .option('--data <name|folder>', '… on this data set or image folder (with --model)')
     .option('--retrain', 'train the benchmark models again even when trained ones exist')
@@ -50,14 +65,30 @@ export function register(program: Command): void {
 /** Options `evaluate` and `benchmark` share. */
 export function addCommonOptions(cmd: Command, out: string, count: number): Command {
   return cmd
-    .option('--methods <names>', `comma-separated methods, or "all" (default: ${DEFAULT_METHODS.join(',')})`)
-    .option('--metrics <names>', `comma-separated metrics, or "all" (default: ${DEFAULT_METRICS.join(',')})`)
+    .option(
+      '--methods <names>',
+      `comma-separated methods, or "all" (default: ${DEFAULT_METHODS.join(',')})`,
+    )
+    .option(
+      '--metrics <names>',
+      `comma-separated metrics, or "all" (default: ${DEFAULT_METRICS.join(',')})`,
+    )
     .option('--count <n>', 'inputs per data set', String(count))
     .option('--out <dir>', 'output folder (its cache/ lets an interrupted run resume)', out)
     .option('--seed <n>', 'seed for methods and metrics', '0')
     .option('--batch-size <n>', 'inputs per forward pass', '64')
-    .option('--method-option <method.key=value>', 'method option (repeatable), e.g. --method-option rise.masks=4000', collect, [])
-    .option('--metric-option <metric.key=value>', 'metric option (repeatable), e.g. --metric-option deletion.step=1', collect, [])
+    .option(
+      '--method-option <method.key=value>',
+      'method option (repeatable), e.g. --method-option rise.masks=4000',
+      collect,
+      [],
+    )
+    .option(
+      '--metric-option <metric.key=value>',
+      'metric option (repeatable), e.g. --metric-option deletion.step=1',
+      collect,
+      [],
+    )
     .option('--examples <n>', 'example maps per method in the HTML report', '3');
 }
 
@@ -67,19 +98,26 @@ function collect(value: string, previous: string[]): string[] {
 
 export function parseInteger(text: string, flag: string, min: number, max = 2 ** 31 - 1): number {
   const v = Number(text);
-  if (!Number.isInteger(v) || v < min || v > max) fail(`${flag} ${text}: expected an integer from ${min} to ${max}`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    fail(`${flag} ${text}: expected an integer from ${min} to ${max}`);
   return v;
 }
 
 export function parseList(text: string | undefined): string[] | 'all' | undefined {
   if (text === undefined) return undefined;
   if (text.trim() === 'all') return 'all';
-  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return items.length ? items : undefined;
 }
 
 /** `name.key=value` pairs → { name: { key: value } }; values are numbers, booleans or JSON when they look like one. */
-export function parseScopedOptions(pairs: string[], flag: string): Record<string, Record<string, unknown>> {
+export function parseScopedOptions(
+  pairs: string[],
+  flag: string,
+): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const pair of pairs) {
     const m = /^([^.=]+)\.([^=]+)=(.*)$/.exec(pair);
@@ -121,18 +159,31 @@ export function commonRunOptions(flags: CommonFlags) {
 export async function runBenchmarkCommand(flags: BenchmarkFlags): Promise<void> {
   const common = commonRunOptions(flags);
   const count = parseInteger(flags.count, '--count', 1, 100_000);
-  if ((flags.model === undefined) !== (flags.data === undefined)) fail('--model and --data go together: give both, or neither');
+  if ((flags.model === undefined) !== (flags.data === undefined))
+    fail('--model and --data go together: give both, or neither');
   const datasets = parseList(flags.datasets);
-  if (datasets === 'all') fail('--datasets all is not supported: name the data sets, e.g. --datasets mnist,shapes');
+  if (datasets === 'all')
+    fail('--datasets all is not supported: name the data sets, e.g. --datasets mnist,shapes');
   const names = datasets ?? (flags.model ? [] : BENCHMARK_DATASETS);
   await initTf();
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const entries: BenchmarkEntry[] = [];
   for (const name of names) {
-    entries.push(await prepareBuiltinEntry(name, { count, out: flags.out, retrain: flags.retrain, runsDir: flags.runs, configsDir: flags.configs, log }));
+    entries.push(
+      await prepareBuiltinEntry(name, {
+        count,
+        out: flags.out,
+        retrain: flags.retrain,
+        runsDir: flags.runs,
+        configsDir: flags.configs,
+        log,
+      }),
+    );
   }
-  if (flags.model && flags.data) entries.push(await prepareUserEntry(flags.model, flags.data, count));
-  if (entries.length === 0) fail('nothing to benchmark: name --datasets or give --model and --data');
+  if (flags.model && flags.data)
+    entries.push(await prepareUserEntry(flags.model, flags.data, count));
+  if (entries.length === 0)
+    fail('nothing to benchmark: name --datasets or give --model and --data');
   const run = await runBenchmark(entries, { ...common, log });
   for (const e of entries) e.model.dispose();
   process.stdout.write(`${run.files.html}\n${run.files.markdown}\n${run.files.json}\n`);

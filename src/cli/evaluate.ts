@@ -16,9 +16,14 @@ interface EvaluateFlags extends CommonFlags {
 export function register(program: Command): void {
   const cmd = program
     .command('evaluate')
-    .description('score attribution methods on a model with faithfulness, localisation, randomisation, robustness and complexity metrics')
+    .description(
+      'score attribution methods on a model with faithfulness, localisation, randomisation, robustness and complexity metrics',
+    )
     .requiredOption('--model <path>', 'TF.js model.json (or its folder) or .onnx file')
-    .requiredOption('--data <name|folder>', 'a data set name (mnist, fashion-mnist, mnist1d, shapes, …) or an image folder (one sub-folder per class)');
+    .requiredOption(
+      '--data <name|folder>',
+      'a data set name (mnist, fashion-mnist, mnist1d, shapes, …) or an image folder (one sub-folder per class)',
+    );
   addCommonOptions(cmd, 'runs/evaluate', 32).action(async (flags: EvaluateFlags) => {
     await runEvaluate(flags);
   });

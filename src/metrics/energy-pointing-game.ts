@@ -11,7 +11,8 @@ export const energyPointingGame = defineMetric({
   name: 'energy-pointing-game',
   title: 'Energy-based pointing game',
   family: 'localisation',
-  reference: 'Wang et al. 2020, "Score-CAM: Score-Weighted Visual Explanations for CNNs" (§ localisation): Σ positive heatmap inside the region / Σ positive heatmap',
+  reference:
+    'Wang et al. 2020, "Score-CAM: Score-Weighted Visual Explanations for CNNs" (§ localisation): Σ positive heatmap inside the region / Σ positive heatmap',
   direction: 'higher',
   kinds: ['image', 'signal', 'table'],
   needs: ['groundTruth'],

@@ -7,7 +7,8 @@ export const entropy = defineMetric({
   name: 'entropy',
   title: 'Complexity (entropy)',
   family: 'complexity',
-  reference: 'Bhatt, Weller & Moura 2020 (Quantus Complexity): entropy of the fractional contribution |h_p| / Σ|h| of each position; at most ln(positions)',
+  reference:
+    'Bhatt, Weller & Moura 2020 (Quantus Complexity): entropy of the fractional contribution |h_p| / Σ|h| of each position; at most ln(positions)',
   direction: 'lower',
   kinds: ['image', 'signal', 'table'],
   needs: [],

@@ -14,8 +14,16 @@ import { substrateFor } from './common/substrate.js';
 
 const options = z.strictObject({
   runs: z.number().int().min(2).default(50).describe('random subsets per input (Quantus: 100)'),
-  subsetSize: z.number().int().positive().optional().describe('positions per subset; default: a tenth of the positions (at least 1)'),
-  baseline: z.union([z.enum(['zero', 'mean']), z.number()]).default('zero').describe('what removed positions become: "zero", "mean" (per channel) or a number'),
+  subsetSize: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('positions per subset; default: a tenth of the positions (at least 1)'),
+  baseline: z
+    .union([z.enum(['zero', 'mean']), z.number()])
+    .default('zero')
+    .describe('what removed positions become: "zero", "mean" (per channel) or a number'),
 });
 
 export const faithfulnessCorrelation = defineMetric({
@@ -31,10 +39,15 @@ export const faithfulnessCorrelation = defineMetric({
   async evaluate(ctx, batch, o) {
     const { layout, inputs, targets } = batch;
     const n = targets.length;
-    const size = Math.min(layout.positions, o.subsetSize ?? Math.max(1, Math.round(layout.positions / 10)));
+    const size = Math.min(
+      layout.positions,
+      o.subsetSize ?? Math.max(1, Math.round(layout.positions / 10)),
+    );
     const c = layout.channels;
     const total = n * (o.runs + 1);
-    const queue = new PredictionQueue(ctx.model, ctx.batchSize, ctx.signal, (done) => ctx.onProgress?.(done, total));
+    const queue = new PredictionQueue(ctx.model, ctx.batchSize, ctx.signal, (done) =>
+      ctx.onProgress?.(done, total),
+    );
     const sums: Float64Array[] = [];
     const work = new Float32Array(layout.size);
     for (let e = 0; e < n; e++) {
@@ -68,7 +81,10 @@ export const faithfulnessCorrelation = defineMetric({
     for (let e = 0; e < n; e++) {
       const explained = batch.explanations[e].scoreKind === 'probability' ? preds.prob : preds.raw;
       const off = e * (o.runs + 1);
-      const drops = Array.from({ length: o.runs }, (_, r) => explained[off] - explained[off + 1 + r]);
+      const drops = Array.from(
+        { length: o.runs },
+        (_, r) => explained[off] - explained[off + 1 + r],
+      );
       scores.push(pearson(sums[e], drops));
     }
     return { scores };

@@ -11,7 +11,8 @@ import type { InputKind, Model } from '../models/model.js';
 import type { Explanation } from '../methods/explanation.js';
 import type { Layout } from './common/layout.js';
 
-export type MetricFamily = 'faithfulness' | 'localisation' | 'randomisation' | 'robustness' | 'complexity';
+export type MetricFamily =
+  'faithfulness' | 'localisation' | 'randomisation' | 'robustness' | 'complexity';
 
 /** Ground truth for localisation metrics: one entry per input, over the heatmap's positions. */
 export interface GroundTruth {

@@ -11,13 +11,34 @@
  */
 import { z } from 'zod';
 import { defineMetric, type MetricBatch, type MetricContext, type MetricOutput } from './metric.js';
-import { cloneLayersModel, copyWeights, layersModelOf, modelLike, randomiseLayer, setWeights, weightedLayers } from './randomise.js';
+import {
+  cloneLayersModel,
+  copyWeights,
+  layersModelOf,
+  modelLike,
+  randomiseLayer,
+  setWeights,
+  weightedLayers,
+} from './randomise.js';
 import { mean, normaliseAbs, spearman, ssim } from './common/stats.js';
 
 const options = z.strictObject({
-  randomise: z.enum(['reinit', 'permute']).default('reinit').describe('"reinit" (Glorot-uniform kernels, permuted biases) or "permute" (shuffle every weight tensor)'),
-  abs: z.boolean().default(true).describe('compare |heatmap| (Adebayo et al.); false compares signed maps scaled by max |h|'),
-  maxLayers: z.number().int().positive().optional().describe('randomise only the top this many weighted layers'),
+  randomise: z
+    .enum(['reinit', 'permute'])
+    .default('reinit')
+    .describe(
+      '"reinit" (Glorot-uniform kernels, permuted biases) or "permute" (shuffle every weight tensor)',
+    ),
+  abs: z
+    .boolean()
+    .default(true)
+    .describe('compare |heatmap| (Adebayo et al.); false compares signed maps scaled by max |h|'),
+  maxLayers: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('randomise only the top this many weighted layers'),
 });
 type Options = z.infer<typeof options>;
 
@@ -30,14 +51,27 @@ export function comparable(map: ArrayLike<number>, abs: boolean): Float64Array {
 }
 
 /** Spearman and SSIM of two maps on a grid, after `comparable`. */
-export function mapSimilarity(a: ArrayLike<number>, b: ArrayLike<number>, grid: number[], abs: boolean): { spearman: number; ssim: number } {
+export function mapSimilarity(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  grid: number[],
+  abs: boolean,
+): { spearman: number; ssim: number } {
   const ca = comparable(a, abs);
   const cb = comparable(b, abs);
   return { spearman: spearman(ca, cb), ssim: ssim(ca, cb, grid, abs ? 1 : 2) };
 }
 
-async function randomisationTest(ctx: MetricContext, batch: MetricBatch, o: Options, independent: boolean): Promise<MetricOutput> {
-  const original = layersModelOf(ctx.model, `${independent ? 'independent' : 'cascading'} randomisation`);
+async function randomisationTest(
+  ctx: MetricContext,
+  batch: MetricBatch,
+  o: Options,
+  independent: boolean,
+): Promise<MetricOutput> {
+  const original = layersModelOf(
+    ctx.model,
+    `${independent ? 'independent' : 'cascading'} randomisation`,
+  );
   const clone = await cloneLayersModel(original);
   try {
     const layers = weightedLayers(clone).reverse().slice(0, o.maxLayers);
@@ -58,12 +92,25 @@ async function randomisationTest(ctx: MetricContext, batch: MetricBatch, o: Opti
       ctx.onProgress?.(k + 1, layers.length);
     }
     const x = layers.map((_, k) => k + 1);
-    const xLabel = independent ? 'layer randomised (from the output)' : 'layers randomised (from the output)';
+    const xLabel = independent
+      ? 'layer randomised (from the output)'
+      : 'layers randomised (from the output)';
     return {
       scores: sp.map(mean),
-      details: { ssim: ss.map(mean), spearmanLast: sp.map((r) => r[r.length - 1]), ssimLast: ss.map((r) => r[r.length - 1]) },
+      details: {
+        ssim: ss.map(mean),
+        spearmanLast: sp.map((r) => r[r.length - 1]),
+        ssimLast: ss.map((r) => r[r.length - 1]),
+      },
       curves: [
-        { name: 'spearman', xLabel, yLabel: 'Spearman ρ with the original map', x, xNames: layers, y: sp },
+        {
+          name: 'spearman',
+          xLabel,
+          yLabel: 'Spearman ρ with the original map',
+          x,
+          xNames: layers,
+          y: sp,
+        },
         { name: 'ssim', xLabel, yLabel: 'SSIM with the original map', x, xNames: layers, y: ss },
       ],
     };

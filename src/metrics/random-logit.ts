@@ -14,12 +14,16 @@ export const randomLogit = defineMetric({
   name: 'random-logit',
   title: 'Random logit (SSIM)',
   family: 'randomisation',
-  reference: 'Sixt, Granz & Landgraf 2020, "When Explanations Lie: Why Many Modified BP Attributions Fail" (Quantus RandomLogit): SSIM between the maps of the target and of a random other class',
+  reference:
+    'Sixt, Granz & Landgraf 2020, "When Explanations Lie: Why Many Modified BP Attributions Fail" (Quantus RandomLogit): SSIM between the maps of the target and of a random other class',
   direction: 'lower',
   kinds: ['image', 'signal', 'table'],
   needs: ['reexplain'],
   options: z.strictObject({
-    abs: z.boolean().default(true).describe('compare |heatmap|; false compares signed maps scaled by max |h|'),
+    abs: z
+      .boolean()
+      .default(true)
+      .describe('compare |heatmap|; false compares signed maps scaled by max |h|'),
   }),
   async evaluate(ctx, batch, o) {
     const k = ctx.model.numClasses;
@@ -29,7 +33,12 @@ export const randomLogit = defineMetric({
       return r >= t ? r + 1 : r;
     });
     const again = await ctx.reexplain(batch.inputs, others);
-    const sims = again.map((ex, e) => mapSimilarity(batch.maps[e], ex.heatmap.data, batch.layout.grid, o.abs));
-    return { scores: sims.map((s) => s.ssim), details: { spearman: sims.map((s) => s.spearman), otherClass: others } };
+    const sims = again.map((ex, e) =>
+      mapSimilarity(batch.maps[e], ex.heatmap.data, batch.layout.grid, o.abs),
+    );
+    return {
+      scores: sims.map((s) => s.ssim),
+      details: { spearman: sims.map((s) => s.spearman), otherClass: others },
+    };
   },
 });

@@ -20,7 +20,9 @@ export type RandomiseMode = 'reinit' | 'permute';
 /** The TF.js LayersModel behind a Model, or a one-line error saying why it is needed. */
 export function layersModelOf(model: Model, what: string): tf.LayersModel {
   if (model instanceof TfjsModel) return model.layersModel;
-  fail(`${what} needs a TF.js model (it randomises the weights); model ${model.name} is not one — ONNX models are not supported yet`);
+  fail(
+    `${what} needs a TF.js model (it randomises the weights); model ${model.name} is not one — ONNX models are not supported yet`,
+  );
 }
 
 /** A deep copy (topology and weights) of a LayersModel. */
@@ -42,24 +44,47 @@ export function weightedLayers(model: tf.LayersModel): string[] {
 }
 
 /** Current weights of a layer, copied out (for restoring after an independent randomisation). */
-export function copyWeights(model: tf.LayersModel, layer: string): Array<{ data: Float32Array; shape: number[] }> {
-  return model.getLayer(layer).getWeights().map((w) => ({ data: Float32Array.from(w.dataSync()), shape: [...w.shape] }));
+export function copyWeights(
+  model: tf.LayersModel,
+  layer: string,
+): Array<{ data: Float32Array; shape: number[] }> {
+  return model
+    .getLayer(layer)
+    .getWeights()
+    .map((w) => ({ data: Float32Array.from(w.dataSync()), shape: [...w.shape] }));
 }
 
-export function setWeights(model: tf.LayersModel, layer: string, weights: Array<{ data: Float32Array; shape: number[] }>): void {
+export function setWeights(
+  model: tf.LayersModel,
+  layer: string,
+  weights: Array<{ data: Float32Array; shape: number[] }>,
+): void {
   const tensors = weights.map((w) => tf.tensor(w.data, w.shape, 'float32'));
   model.getLayer(layer).setWeights(tensors);
   tf.dispose(tensors);
 }
 
 /** Randomises one layer in place; the same (seed, layer name, mode) always gives the same weights. */
-export function randomiseLayer(model: tf.LayersModel, layer: string, seed: number, mode: RandomiseMode): void {
+export function randomiseLayer(
+  model: tf.LayersModel,
+  layer: string,
+  seed: number,
+  mode: RandomiseMode,
+): void {
   const rng = createRng(`${seed}:randomise:${layer}`);
-  const randomised = copyWeights(model, layer).map((w) => ({ data: randomValues(w.data, w.shape, mode, rng), shape: w.shape }));
+  const randomised = copyWeights(model, layer).map((w) => ({
+    data: randomValues(w.data, w.shape, mode, rng),
+    shape: w.shape,
+  }));
   setWeights(model, layer, randomised);
 }
 
-function randomValues(values: Float32Array, shape: number[], mode: RandomiseMode, rng: Rng): Float32Array {
+function randomValues(
+  values: Float32Array,
+  shape: number[],
+  mode: RandomiseMode,
+  rng: Rng,
+): Float32Array {
   if (mode === 'permute' || shape.length < 2) return rng.shuffle(Float32Array.from(values));
   const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
   const fanIn = receptive * shape[shape.length - 2];
@@ -70,5 +95,10 @@ function randomValues(values: Float32Array, shape: number[], mode: RandomiseMode
 
 /** A Model over a LayersModel with the same name, kind, output kind and class names as `like`. */
 export function modelLike(like: Model, layersModel: tf.LayersModel): TfjsModel {
-  return new TfjsModel(layersModel, { name: like.name, kind: like.kind, outputKind: like.outputKind, classNames: like.classNames });
+  return new TfjsModel(layersModel, {
+    name: like.name,
+    kind: like.kind,
+    outputKind: like.outputKind,
+    classNames: like.classNames,
+  });
 }

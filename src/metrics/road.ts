@@ -22,7 +22,11 @@ const options = z.strictObject({
     .min(1)
     .default([10, 20, 30, 40, 50, 60, 70, 80, 90])
     .describe('percentages of positions removed'),
-  noise: z.number().min(0).default(0.01).describe('std of the noise added to imputed values (ROAD: 0.01)'),
+  noise: z
+    .number()
+    .min(0)
+    .default(0.01)
+    .describe('std of the noise added to imputed values (ROAD: 0.01)'),
 });
 
 export const road = defineMetric({
@@ -40,7 +44,9 @@ export const road = defineMetric({
     const n = targets.length;
     const ps = o.percentages;
     const total = n * ps.length * 2;
-    const queue = new PredictionQueue(ctx.model, ctx.batchSize, ctx.signal, (done) => ctx.onProgress?.(done, total));
+    const queue = new PredictionQueue(ctx.model, ctx.batchSize, ctx.signal, (done) =>
+      ctx.onProgress?.(done, total),
+    );
     const removed = new Uint8Array(layout.positions);
     for (let e = 0; e < n; e++) {
       const x = inputs.data.subarray(e * layout.size, (e + 1) * layout.size);
@@ -78,10 +84,21 @@ export const road = defineMetric({
       lerfAcc.push(la);
     }
     const x = ps.map((p) => p / 100);
-    const curve = (name: string, yLabel: string, y: number[][]) => ({ name, xLabel: 'fraction of positions removed', yLabel, x, y });
+    const curve = (name: string, yLabel: string, y: number[][]) => ({
+      name,
+      xLabel: 'fraction of positions removed',
+      yLabel,
+      x,
+      y,
+    });
     return {
       scores: morf.map((m, e) => mean(lerf[e]) - mean(m)),
-      details: { morf: morf.map(mean), lerf: lerf.map(mean), morfAccuracy: morfAcc.map(mean), lerfAccuracy: lerfAcc.map(mean) },
+      details: {
+        morf: morf.map(mean),
+        lerf: lerf.map(mean),
+        morfAccuracy: morfAcc.map(mean),
+        lerfAccuracy: lerfAcc.map(mean),
+      },
       curves: [
         curve('morf', 'target probability', morf),
         curve('lerf', 'target probability', lerf),

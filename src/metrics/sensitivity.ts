@@ -14,7 +14,11 @@ import { mean, norm2 } from './common/stats.js';
 
 const options = z.strictObject({
   samples: z.number().int().positive().default(8).describe('noisy copies per input (Quantus: 200)'),
-  radius: z.number().positive().default(0.05).describe('noise half-width as a fraction of the input\'s value range'),
+  radius: z
+    .number()
+    .positive()
+    .default(0.05)
+    .describe("noise half-width as a fraction of the input's value range"),
 });
 type Options = z.infer<typeof options>;
 
@@ -58,7 +62,10 @@ async function compute(ctx: MetricContext, batch: MetricBatch, o: Options): Prom
       noisyTargets.push(targets[e]);
     }
   }
-  const again = await ctx.reexplain({ data: noisy, shape: [n * o.samples, ...inputs.shape.slice(1)] }, noisyTargets);
+  const again = await ctx.reexplain(
+    { data: noisy, shape: [n * o.samples, ...inputs.shape.slice(1)] },
+    noisyTargets,
+  );
   return Array.from({ length: n }, (_, e) => {
     const base = batch.maps[e];
     const denom = norm2(base);
@@ -70,7 +77,8 @@ async function compute(ctx: MetricContext, batch: MetricBatch, o: Options): Prom
   });
 }
 
-const reference = 'Yeh et al. 2019, "On the (In)fidelity and Sensitivity of Explanations" (Quantus MaxSensitivity/AvgSensitivity): relative L2 change of the heatmap under uniform input noise';
+const reference =
+  'Yeh et al. 2019, "On the (In)fidelity and Sensitivity of Explanations" (Quantus MaxSensitivity/AvgSensitivity): relative L2 change of the heatmap under uniform input noise';
 
 export const maxSensitivity = defineMetric({
   name: 'max-sensitivity',

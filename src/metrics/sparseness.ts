@@ -7,7 +7,8 @@ export const sparseness = defineMetric({
   name: 'sparseness',
   title: 'Sparseness (Gini)',
   family: 'complexity',
-  reference: 'Chalasani et al. 2020, "Concise Explanations of Neural Networks using Adversarial Training" (Quantus Sparseness): Gini index of the absolute heatmap',
+  reference:
+    'Chalasani et al. 2020, "Concise Explanations of Neural Networks using Adversarial Training" (Quantus Sparseness): Gini index of the absolute heatmap',
   direction: 'higher',
   kinds: ['image', 'signal', 'table'],
   needs: [],

@@ -9,7 +9,14 @@ import { countOnes, regionOf, regionOption } from './common/region.js';
 import { saliencyOrder } from './common/stats.js';
 
 const options = z.strictObject({
-  percent: z.number().gt(0).max(100).optional().describe('top-k region as a percentage of the positions; default: as many positions as the ground truth has'),
+  percent: z
+    .number()
+    .gt(0)
+    .max(100)
+    .optional()
+    .describe(
+      'top-k region as a percentage of the positions; default: as many positions as the ground truth has',
+    ),
   region: regionOption,
 });
 
@@ -17,7 +24,8 @@ export const topKIou = defineMetric({
   name: 'top-k-iou',
   title: 'Top-k IoU with the mask',
   family: 'localisation',
-  reference: 'Intersection over union of the k most relevant positions with the ground-truth mask (k = mask size unless `percent` is given), as in weakly supervised localisation benchmarks',
+  reference:
+    'Intersection over union of the k most relevant positions with the ground-truth mask (k = mask size unless `percent` is given), as in weakly supervised localisation benchmarks',
   direction: 'higher',
   kinds: ['image', 'signal', 'table'],
   needs: ['groundTruth'],
@@ -28,7 +36,8 @@ export const topKIou = defineMetric({
       const region = regionOf(batch, e, o.region);
       const size = countOnes(region);
       if (size === 0) return NaN;
-      const k = o.percent !== undefined ? Math.max(1, Math.round((positions * o.percent) / 100)) : size;
+      const k =
+        o.percent !== undefined ? Math.max(1, Math.round((positions * o.percent) / 100)) : size;
       const order = saliencyOrder(map);
       let inter = 0;
       for (let i = 0; i < k; i++) if (region[order[i]]) inter++;

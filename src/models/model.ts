@@ -22,6 +22,22 @@ export interface LayerInfo {
   outputShape: number[];
   /** True when the output keeps a spatial grid (H×W×C or L×C): what CAM methods need. */
   spatial: boolean;
+  /**
+   * Set for transformer token layers shown as their patch grid: the engine reports
+   * `outputShape` [rows, cols, D] and returns activations and gradients in that view, with the
+   * prefix (class) tokens dropped (see models/token-grid.ts).
+   */
+  tokenGrid?: TokenGrid;
+}
+
+/** How a token layer [tokens, D] maps onto its patch grid. */
+export interface TokenGrid {
+  /** Tokens per example in the layer's own output. */
+  tokens: number;
+  /** Leading non-patch tokens (the class token), dropped from the grid view. */
+  prefix: number;
+  /** [rows, cols] of patches, row-major in the token order. */
+  grid: [number, number];
 }
 
 export interface GradientRequest {

@@ -4,6 +4,9 @@ import type { NdArray } from '../core/ndarray.js';
 import { fail } from '../core/errors.js';
 import type { ChannelGradientRequest, ChannelGradientResult, GradientRequest, GradientResult, InputKind, LayerInfo, Model, OutputKind } from './model.js';
 import { TfjsGraph } from './tfjs-graph.js';
+import { detectTokenGrids, tokensToGrid } from './token-grid.js';
+// Registers the ViT's custom layers, so saved Glassbox transformers load.
+import '../train/architectures/vit-layers.js';
 import { checkInputBatch, checkTargets, findLayer } from './validate.js';
 import { loadLayersModel } from '../io/tfjs-files.js';
 
@@ -27,6 +30,8 @@ export class TfjsModel implements Model {
   readonly whiteBox = true;
   private readonly graph: TfjsGraph;
   private readonly layerList: LayerInfo[];
+  /** Layers every later layer depends on only through them (the head can start after them). */
+  private readonly cuts: Set<string>;
 
   constructor(readonly layersModel: tf.LayersModel, options: TfjsModelOptions = {}) {
     this.name = options.name ?? layersModel.name;
@@ -44,9 +49,14 @@ export class TfjsModel implements Model {
     this.classNames = options.classNames;
     this.graph = new TfjsGraph(layersModel);
     this.outputKind = options.outputKind ?? (this.graph.endsWithSoftmax ? 'probabilities' : 'logits');
-    this.layerList = this.graph.steps.map((s) => {
+    this.cuts = cutLayers(this.graph);
+    const tokenGrids = this.inputShape.length === 3 ? detectTokenGrids(this.graph.steps) : [];
+    this.layerList = this.graph.steps.map((s, i) => {
       const shape = (s.layer.outputShape as (number | null)[]).slice(1).map((d) => d ?? -1);
       const spatialRank = this.inputShape.length; // image: H,W,C = 3; signal: L,C = 2
+      const tokenGrid = tokenGrids[i];
+      // Transformer tokens are shown (and returned) as their patch grid, so CAM methods apply.
+      if (tokenGrid) return { name: s.name, type: s.className, outputShape: [...tokenGrid.grid, shape[1]], spatial: true, tokenGrid };
       return { name: s.name, type: s.className, outputShape: shape, spatial: spatialRank >= 2 && shape.length === spatialRank };
     });
   }
@@ -72,7 +82,7 @@ export class TfjsModel implements Model {
     for (const l of layers) findLayer(this.layerList, l, this.name);
     const captured = tf.tidy(() => {
       const r = this.graph.run(this.tensor(input), { rule: 'standard', capture: new Set(layers) });
-      return layers.map((l) => r.captured.get(l)!);
+      return layers.map((l) => this.view(l, r.captured.get(l)!));
     });
     const out = new Map<string, NdArray>();
     for (let i = 0; i < layers.length; i++) out.set(layers[i], await toNdArray(captured[i]));
@@ -102,21 +112,27 @@ export class TfjsModel implements Model {
         return { scores: s, inputGradient: g };
       }
       const layer = req.layer;
-      if (!wantInput) {
+      if (!wantInput && this.cuts.has(layer)) {
         // Head-only backward pass: forward to the layer without a tape, differentiate the rest.
         const a = this.graph.run(x, { rule, stopAfter: layer }).output;
         const head = (act: T) => score(this.graph.run(x, { rule, logits, startAfter: { layer, value: act } }).output, mask);
         const grad = tf.grad((act: T) => tf.sum(head(act)))(a);
-        return { scores: head(a), activation: a, layerGradient: grad };
+        return { scores: head(a), activation: this.view(layer, a), layerGradient: this.view(layer, grad) };
       }
       // A zero probe added to the layer output: its gradient is the layer gradient, read from
       // the same backward pass that gives the input gradient.
       const a = this.graph.run(x, { rule: 'standard', stopAfter: layer }).output;
       const probe = tf.zerosLike(a);
+      if (!wantInput) {
+        // A layer bypassed by a residual path: differentiate the whole net for the probe only.
+        const g = tf.grad((p: T) => tf.sum(score(this.graph.run(x, { rule, logits, probe: { layer, value: p } }).output, mask)))(probe);
+        const s = score(this.graph.run(x, { rule: 'standard', logits }).output, mask);
+        return { scores: s, activation: this.view(layer, a), layerGradient: this.view(layer, g) };
+      }
       const f = (xs: T, p: T) => tf.sum(score(this.graph.run(xs, { rule, logits, probe: { layer, value: p } }).output, mask));
       const [gx, gp] = tf.grads(f as any)([x, probe]);
       const s = score(this.graph.run(x, { rule: 'standard', logits }).output, mask);
-      return { scores: s, inputGradient: gx, activation: a, layerGradient: gp };
+      return { scores: s, inputGradient: gx, activation: this.view(layer, a), layerGradient: this.view(layer, gp) };
     });
     const out: GradientResult = { scores: (await toNdArray(result.scores)).data };
     if (result.inputGradient) out.inputGradient = await toNdArray(result.inputGradient);
@@ -139,7 +155,7 @@ export class TfjsModel implements Model {
       const mask = tf.oneHot(tf.tensor1d(req.channels, 'int32'), channels).toFloat();
       // Mean over positions, then the chosen channel by a one-hot multiply (no gather: see DESIGN).
       const value = (xs: T) => {
-        const a = this.graph.run(xs, { rule: 'standard', stopAfter: req.layer }).output;
+        const a = this.view(req.layer, this.graph.run(xs, { rule: 'standard', stopAfter: req.layer }).output);
         const perChannel = a.rank > 2 ? tf.mean(a, Array.from({ length: a.rank - 2 }, (_, i) => i + 1)) : a;
         return tf.sum(tf.mul(perChannel, mask), 1);
       };
@@ -153,9 +169,28 @@ export class TfjsModel implements Model {
     this.layersModel.dispose();
   }
 
+  /** A layer's output as `layers()` describes it (token layers as their patch grid). */
+  private view(layer: string, t: T): T {
+    const grid = this.layerList.find((l) => l.name === layer)?.tokenGrid;
+    return grid ? tokensToGrid(t, grid) : t;
+  }
+
   private tensor(input: NdArray): T {
     return tf.tensor(input.data, input.shape, 'float32');
   }
+}
+
+/** Names of the layers after which every later layer reads only later outputs (no skip over them). */
+function cutLayers(graph: TfjsGraph): Set<string> {
+  const producer = new Map<string, number>([[graph.inputKey, -1]]);
+  graph.steps.forEach((s, i) => producer.set(s.outputKey, i));
+  // Earliest producer read by any step at or after j.
+  const earliest = new Array<number>(graph.steps.length + 1).fill(Infinity);
+  for (let j = graph.steps.length - 1; j >= 0; j--) {
+    const reads = graph.steps[j].inputKeys.map((k) => producer.get(k) ?? -1);
+    earliest[j] = Math.min(earliest[j + 1], ...reads);
+  }
+  return new Set(graph.steps.filter((_, i) => earliest[i + 1] >= i).map((s) => s.name));
 }
 
 /** Copies a tensor out and disposes it. */

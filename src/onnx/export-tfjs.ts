@@ -71,10 +71,10 @@ export function exportTfjsModel(model: tf.LayersModel, options: ExportOptions = 
     valueInfos.set(ref.name, ref.shape);
   });
 
-  const graphOutputs = outputs.map((ref, i) => {
-    const name = ref.shape.length >= 3 ? b.toTfOrder(ref, `${ref.name}/to_channels_last`) : ref.name;
-    return { name, shape: ref.shape, index: i };
-  });
+  const graphOutputs = outputs.map((ref) => ({
+    name: ref.shape.length >= 3 ? b.toTfOrder(ref, `${ref.name}/to_channels_last`) : ref.name,
+    shape: ref.shape,
+  }));
   for (const o of graphOutputs) valueInfos.delete(o.name);
   for (const i of inputs) valueInfos.delete(i.name);
 

@@ -26,9 +26,11 @@ let start: WasmStart | undefined;
 
 /** Thread count asked for via GLASSBOX_THREADS, clamped to [1, 8]; default: number of cores. */
 export function requestedThreads(env: string | undefined = process.env.GLASSBOX_THREADS): number {
-  if (env == null || env.trim() === '') return Math.min(os.availableParallelism(), MAX_WASM_THREADS);
+  if (env == null || env.trim() === '')
+    return Math.min(os.availableParallelism(), MAX_WASM_THREADS);
   const n = Number(env);
-  if (!Number.isInteger(n) || n < 1) fail(`GLASSBOX_THREADS must be a whole number ≥ 1, got "${env}"`);
+  if (!Number.isInteger(n) || n < 1)
+    fail(`GLASSBOX_THREADS must be a whole number ≥ 1, got "${env}"`);
   return Math.min(n, MAX_WASM_THREADS);
 }
 

@@ -35,7 +35,10 @@ interface ThreadedModule {
 interface FactoryConfig {
   mainScriptUrlOrBlob: string;
   locateFile(file: string, prefix: string): string;
-  instantiateWasm(imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void): object;
+  instantiateWasm(
+    imports: WebAssembly.Imports,
+    receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void,
+  ): object;
   onAbort(reason: unknown): void;
   PThread?: PThreads;
 }
@@ -43,13 +46,18 @@ interface FactoryConfig {
 /** How long a failing start may take before we give up on threads (workers load in parallel). */
 const START_TIMEOUT_MS = 30_000;
 
-export async function createThreadedWasmBackend(threads: number, wasmDir: string): Promise<BackendWasm> {
+export async function createThreadedWasmBackend(
+  threads: number,
+  wasmDir: string,
+): Promise<BackendWasm> {
   if (threads < 2) throw new Error('the threaded build needs at least 2 threads');
   const require = createRequire(import.meta.url);
   const outDir = path.join(wasmDir, '..', 'wasm-out');
   const factoryPath = path.join(outDir, 'tfjs-backend-wasm-threaded-simd.js');
   const factory = require(factoryPath) as (c: FactoryConfig) => Promise<ThreadedModule>;
-  const { wasmWorkerContents } = require(path.join(outDir, 'tfjs-backend-wasm-threaded-simd.worker.js')) as {
+  const { wasmWorkerContents } = require(
+    path.join(outDir, 'tfjs-backend-wasm-threaded-simd.worker.js'),
+  ) as {
     wasmWorkerContents: string;
   };
   const binary = fs.readFileSync(path.join(wasmDir, 'tfjs-backend-wasm-threaded-simd.wasm'));
@@ -106,7 +114,10 @@ async function startModule(
   };
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('threaded wasm did not start in time')), START_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error('threaded wasm did not start in time')),
+      START_TIMEOUT_MS,
+    );
   });
   try {
     const module = await Promise.race([factory(config), failed, timedOut]);

@@ -11,7 +11,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export async function withWorkerScript<T>(contents: string, use: (file: string) => Promise<T>): Promise<T> {
+export async function withWorkerScript<T>(
+  contents: string,
+  use: (file: string) => Promise<T>,
+): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glassbox-wasm-'));
   try {
     const file = path.join(dir, 'tfjs-backend-wasm-threaded-simd.worker.cjs');

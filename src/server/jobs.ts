@@ -81,6 +81,8 @@ export interface JobQueueOptions {
   jobsDir: string;
   /** Smallest interval between two progress events of one job, ms (default 100). */
   progressIntervalMs?: number;
+  /** Rewrites error messages before they are shown (e.g. to hide server paths). */
+  redact?: (message: string) => string;
 }
 
 export class QueueFullError extends Error {
@@ -103,6 +105,7 @@ export class JobQueue {
   private readonly maxSeconds: number;
   private readonly progressIntervalMs: number;
   private readonly jobsDir: string;
+  private readonly redact: (message: string) => string;
   /** Most jobs seen running at once (for tests and the status route). */
   peakRunning = 0;
 
@@ -113,12 +116,13 @@ export class JobQueue {
     this.maxSeconds = o.maxSeconds ?? 900;
     this.progressIntervalMs = o.progressIntervalMs ?? 100;
     this.jobsDir = o.jobsDir;
+    this.redact = o.redact ?? ((m) => m);
     fs.mkdirSync(this.jobsDir, { recursive: true });
   }
 
   submit(type: string, title: string, runner: JobRunner): JobView {
     if (this.closed) throw new QueueFullError('the server is shutting down; try again in a moment');
-    if (this.waiting.length >= this.maxQueued) {
+    if (this.running >= this.concurrency && this.waiting.length >= this.maxQueued) {
       throw new QueueFullError(`the queue is full (${this.waiting.length} jobs waiting, ${this.running} running); try again when some have finished`);
     }
     const id = `${Date.now().toString(36)}-${(++this.counter).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -232,11 +236,13 @@ export class JobQueue {
     } catch (e) {
       if (job.controller.signal.aborted && !job.timedOut) this.finish(job, 'cancelled');
       else {
-        job.error = job.timedOut
-          ? `stopped: the job took longer than the ${this.maxSeconds} s limit`
-          : isGlassboxError(e)
-            ? e.message
-            : `internal error: ${(e as Error)?.message ?? String(e)}`;
+        job.error = this.redact(
+          job.timedOut
+            ? `stopped: the job took longer than the ${this.maxSeconds} s limit`
+            : isGlassboxError(e)
+              ? e.message
+              : `internal error: ${(e as Error)?.message ?? String(e)}`,
+        );
         if (!isGlassboxError(e) && !job.timedOut) process.stderr.write(`glassbox serve: job ${job.id} (${job.type}) failed: ${(e as Error)?.stack ?? e}\n`);
         this.finish(job, 'failed');
       }

@@ -23,7 +23,14 @@ beforeAll(async () => {
 });
 
 const SIZE = 20;
-const shapesOptions = { size: SIZE, channels: 3 as const, trainCount: 8, testCount: 4, classes: 4, seed: 1 };
+const shapesOptions = {
+  size: SIZE,
+  channels: 3 as const,
+  trainCount: 8,
+  testCount: 4,
+  classes: 4,
+  seed: 1,
+};
 
 function shapesEntry(): BenchmarkEntry {
   const ds = generateShapes(shapesOptions);
@@ -36,7 +43,10 @@ function shapesEntry(): BenchmarkEntry {
     modelSource: 'test model',
     inputs: { data: ds.test.x.slice(0, n * size), shape: [n, SIZE, SIZE, 3] },
     labels: ds.test.y.slice(0, n),
-    groundTruth: { masks: ds.test.masks!.slice(0, n * SIZE * SIZE), boxes: ds.test.boxes!.slice(0, n * 4) },
+    groundTruth: {
+      masks: ds.test.masks!.slice(0, n * SIZE * SIZE),
+      boxes: ds.test.boxes!.slice(0, n * 4),
+    },
   };
 }
 
@@ -49,11 +59,19 @@ describe('benchmark runner', () => {
     const out = tmp('gb-bench-');
     const entry = shapesEntry();
     const lines: string[] = [];
-    const opts = { out, methods: ['gradient', 'grad-cam'], metrics: ['deletion', 'pointing-game'], examples: 2, log: (l: string) => lines.push(l) };
+    const opts = {
+      out,
+      methods: ['gradient', 'grad-cam'],
+      metrics: ['deletion', 'pointing-game'],
+      examples: 2,
+      log: (l: string) => lines.push(l),
+    };
     const first = await runBenchmark([entry], opts);
     expect(first.computed).toBe(2 + 4);
     expect(first.cached).toBe(0);
-    const json = JSON.parse(fs.readFileSync(path.join(out, 'benchmark.json'), 'utf8')) as BenchmarkReport;
+    const json = JSON.parse(
+      fs.readFileSync(path.join(out, 'benchmark.json'), 'utf8'),
+    ) as BenchmarkReport;
     expect(json.entries[0].methods.map((m) => m.method)).toEqual(['gradient', 'grad-cam']);
     // The deletion cell is the mean of an independent evaluation of the same explanations.
     const exps = await explain(entry.model, entry.inputs, 'grad-cam', { seed: 0 });
@@ -63,7 +81,8 @@ describe('benchmark runner', () => {
     expect(cell.scores!.length).toBe(3);
     expect(cell.curves![0].mean.length).toBe(SIZE + 1);
     expect(json.entries[0].methods[0].msPerInput).toBeGreaterThan(0);
-    for (const m of json.entries[0].methods) expect(m.metrics['pointing-game'].mean).toBeGreaterThanOrEqual(0);
+    for (const m of json.entries[0].methods)
+      expect(m.metrics['pointing-game'].mean).toBeGreaterThanOrEqual(0);
 
     const md = fs.readFileSync(path.join(out, 'benchmark.md'), 'utf8');
     expect(md).toContain('| method | ms/input | deletion ↓ | pointing-game ↑ | rank F | rank |');
@@ -86,12 +105,19 @@ describe('benchmark runner', () => {
     const third = await runBenchmark([entry], opts);
     expect(third.computed).toBe(1);
     // Other method options invalidate that method's explanations and its metrics, not the others.
-    const fourth = await runBenchmark([entry], { ...opts, methodOptions: { 'grad-cam': { layer: 'conv1' } } });
+    const fourth = await runBenchmark([entry], {
+      ...opts,
+      methodOptions: { 'grad-cam': { layer: 'conv1' } },
+    });
     expect(fourth.computed).toBe(3);
   });
 
-  it('ranks methods per metric with the metric\'s direction, ties sharing their mean rank', () => {
-    const cell = (mean: number, direction: 'higher' | 'lower') => ({ metric: 'x', direction, mean });
+  it("ranks methods per metric with the metric's direction, ties sharing their mean rank", () => {
+    const cell = (mean: number, direction: 'higher' | 'lower') => ({
+      metric: 'x',
+      direction,
+      mean,
+    });
     const entry = {
       name: 'e',
       kind: 'image',
@@ -99,12 +125,26 @@ describe('benchmark runner', () => {
       modelSource: '',
       count: 1,
       methods: [
-        { method: 'a', title: '', metrics: { deletion: cell(0.1, 'lower'), insertion: cell(0.5, 'higher') } },
-        { method: 'b', title: '', metrics: { deletion: cell(0.3, 'lower'), insertion: cell(0.5, 'higher') } },
-        { method: 'c', title: '', metrics: { deletion: cell(0.2, 'lower'), insertion: cell(0.9, 'higher') } },
+        {
+          method: 'a',
+          title: '',
+          metrics: { deletion: cell(0.1, 'lower'), insertion: cell(0.5, 'higher') },
+        },
+        {
+          method: 'b',
+          title: '',
+          metrics: { deletion: cell(0.3, 'lower'), insertion: cell(0.5, 'higher') },
+        },
+        {
+          method: 'c',
+          title: '',
+          metrics: { deletion: cell(0.2, 'lower'), insertion: cell(0.9, 'higher') },
+        },
       ],
     };
-    const ranks = meanRanks(entry, ['deletion', 'insertion'], (m) => (m === 'deletion' ? 'lower' : 'higher'));
+    const ranks = meanRanks(entry, ['deletion', 'insertion'], (m) =>
+      m === 'deletion' ? 'lower' : 'higher',
+    );
     expect(ranks.get('a')).toBeCloseTo((1 + 2.5) / 2, 12);
     expect(ranks.get('b')).toBeCloseTo((3 + 2.5) / 2, 12);
     expect(ranks.get('c')).toBeCloseTo((2 + 1) / 2, 12);
@@ -119,7 +159,10 @@ describe('glassbox evaluate and glassbox benchmark', () => {
     const written: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
     const errWrite = process.stderr.write.bind(process.stderr);
-    process.stdout.write = ((s: string) => (written.push(String(s)), true)) as typeof process.stdout.write;
+    process.stdout.write = ((s: string) => (
+      written.push(String(s)),
+      true
+    )) as typeof process.stdout.write;
     process.stderr.write = (() => true) as typeof process.stderr.write;
     try {
       await program.parseAsync(['node', 'glassbox', ...args]);
@@ -134,9 +177,29 @@ describe('glassbox evaluate and glassbox benchmark', () => {
     const dir = tmp('gb-eval-');
     await saveLayersModel(smallCnn('relu', [SIZE, SIZE, 3]), path.join(dir, 'model'));
     const out = path.join(dir, 'out');
-    const stdout = await run(['evaluate', '--model', path.join(dir, 'model'), '--data', 'shapes', '--count', '2', '--methods', 'gradient', '--metrics', 'sparseness,energy-pointing-game', '--out', out]);
-    expect(stdout.trim().split('\n')).toEqual([path.join(out, 'evaluation.html'), path.join(out, 'evaluation.md'), path.join(out, 'evaluation.json')]);
-    const json = JSON.parse(fs.readFileSync(path.join(out, 'evaluation.json'), 'utf8')) as BenchmarkReport;
+    const stdout = await run([
+      'evaluate',
+      '--model',
+      path.join(dir, 'model'),
+      '--data',
+      'shapes',
+      '--count',
+      '2',
+      '--methods',
+      'gradient',
+      '--metrics',
+      'sparseness,energy-pointing-game',
+      '--out',
+      out,
+    ]);
+    expect(stdout.trim().split('\n')).toEqual([
+      path.join(out, 'evaluation.html'),
+      path.join(out, 'evaluation.md'),
+      path.join(out, 'evaluation.json'),
+    ]);
+    const json = JSON.parse(
+      fs.readFileSync(path.join(out, 'evaluation.json'), 'utf8'),
+    ) as BenchmarkReport;
     const cells = json.entries[0].methods[0].metrics;
     expect(cells.sparseness.count).toBe(2);
     expect(cells['energy-pointing-game'].count).toBe(2);
@@ -156,16 +219,48 @@ describe('glassbox evaluate and glassbox benchmark', () => {
     fs.writeFileSync(path.join(configs, 'shapes-cnn.json'), JSON.stringify(configInput));
     // A finished run of that config: run.json with the parsed config, and a model.
     fs.mkdirSync(path.join(runs, 'tiny-shapes'), { recursive: true });
-    fs.writeFileSync(path.join(runs, 'tiny-shapes', 'run.json'), JSON.stringify({ config: parseConfig(configInput) }));
-    await saveLayersModel(smallCnn('relu', [SIZE, SIZE, 3]), path.join(runs, 'tiny-shapes', 'model'));
+    fs.writeFileSync(
+      path.join(runs, 'tiny-shapes', 'run.json'),
+      JSON.stringify({ config: parseConfig(configInput) }),
+    );
+    await saveLayersModel(
+      smallCnn('relu', [SIZE, SIZE, 3]),
+      path.join(runs, 'tiny-shapes', 'model'),
+    );
     const out = path.join(dir, 'bench');
-    await run(['benchmark', '--datasets', 'shapes', '--runs', runs, '--configs', configs, '--count', '2', '--methods', 'saliency', '--metrics', 'entropy', '--out', out]);
-    const json = JSON.parse(fs.readFileSync(path.join(out, 'benchmark.json'), 'utf8')) as BenchmarkReport;
+    await run([
+      'benchmark',
+      '--datasets',
+      'shapes',
+      '--runs',
+      runs,
+      '--configs',
+      configs,
+      '--count',
+      '2',
+      '--methods',
+      'saliency',
+      '--metrics',
+      'entropy',
+      '--out',
+      out,
+    ]);
+    const json = JSON.parse(
+      fs.readFileSync(path.join(out, 'benchmark.json'), 'utf8'),
+    ) as BenchmarkReport;
     expect(json.entries[0].modelSource).toContain('tiny-shapes');
     expect(json.entries[0].methods[0].metrics.entropy.count).toBe(2);
     expect(fs.existsSync(path.join(out, 'models'))).toBe(false); // nothing was trained
 
-    const err = await run(['benchmark', '--datasets', 'shapes', '--metrics', 'nope', '--out', out]).catch((e) => e);
+    const err = await run([
+      'benchmark',
+      '--datasets',
+      'shapes',
+      '--metrics',
+      'nope',
+      '--out',
+      out,
+    ]).catch((e) => e);
     expect(err.message).toMatch(/unknown metric "nope"/);
   });
 });

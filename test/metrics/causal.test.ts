@@ -37,7 +37,9 @@ describe.skipIf(!py)('deletion and insertion against a NumPy implementation of R
     const size = h * w * c;
     // Weights with structure (a bright blob matters for class 1), so the curves move.
     const W = uniformValues(size * k, 7).map((v) => (v - 0.5) * 0.1);
-    for (let y = 3; y < 8; y++) for (let x = 2; x < 6; x++) for (let ch = 0; ch < c; ch++) W[((y * w + x) * c + ch) * k + 1] += 0.1;
+    for (let y = 3; y < 8; y++)
+      for (let x = 2; x < 6; x++)
+        for (let ch = 0; ch < c; ch++) W[((y * w + x) * c + ch) * k + 1] += 0.1;
     const b = Float32Array.from([0.1, -0.2, 0.05, 0]);
     const model = tfjsLinear([h, w, c], W, b, k);
     const image = uniformValues(size, 11);
@@ -71,23 +73,33 @@ describe.skipIf(!py)('deletion and insertion against a NumPy implementation of R
       fs.writeFileSync(path.join(dir, `spec${i}.json`), JSON.stringify(spec));
       return path.join(dir, `spec${i}.json`);
     });
-    const refs = JSON.parse(runPython(py!, [path.resolve('test/metrics/reference/causal_metric.py'), ...specs]));
+    const refs = JSON.parse(
+      runPython(py!, [path.resolve('test/metrics/reference/causal_metric.py'), ...specs]),
+    );
     for (const [i, cs] of cases.entries()) {
       const ref = refs[i];
-      const res = await evaluateMetric(model, { data: image, shape: [1, h, w, c] }, [mapExplanation(cs.map, [h, w], 1)], cs.metric, {
-        options: { step: cs.step, substrate: cs.substrate },
-        batchSize: 16,
-      });
+      const res = await evaluateMetric(
+        model,
+        { data: image, shape: [1, h, w, c] },
+        [mapExplanation(cs.map, [h, w], 1)],
+        cs.metric,
+        {
+          options: { step: cs.step, substrate: cs.substrate },
+          batchSize: 16,
+        },
+      );
       const curve = res.curves![0].y[0];
       expect(curve.length).toBe(ref.scores.length);
       expect(curve.length).toBe(Math.ceil((h * w) / cs.step) + 1);
-      for (let j = 0; j < curve.length; j++) expect(Math.abs(curve[j] - ref.scores[j])).toBeLessThan(1e-4);
+      for (let j = 0; j < curve.length; j++)
+        expect(Math.abs(curve[j] - ref.scores[j])).toBeLessThan(1e-4);
       expect(Math.abs(res.scores[0] - ref.auc)).toBeLessThan(1e-4);
       // The curve must actually move, or the comparison proves little.
       expect(Math.max(...curve) - Math.min(...curve)).toBeGreaterThan(0.05);
       // RISE's kernel: our 1-D factor's outer product equals scipy's gaussian_filter of a delta.
       const g = gaussianKernel1d(11, 5);
-      for (let y = 0; y < 11; y++) for (let x = 0; x < 11; x++) expect(g[y] * g[x]).toBeCloseTo(ref.gkern[y][x], 12);
+      for (let y = 0; y < 11; y++)
+        for (let x = 0; x < 11; x++) expect(g[y] * g[x]).toBeCloseTo(ref.gkern[y][x], 12);
     }
     // With scipy the kernel and blur come from scipy.ndimage, not from a copy of our formula.
     if (findPython(['numpy', 'scipy']) === py) expect(refs[0].scipy).toBe(true);
@@ -108,7 +120,9 @@ describe('deletion and insertion on a model that looks at known pixels', () => {
 
   it('rank an oracle map above random maps', async () => {
     const run = (metric: string, map: Float32Array, substrate?: string) =>
-      evaluateMetric(model, inputs, [mapExplanation(map, [h, w], 0)], metric, { options: { step: 4, ...(substrate ? { substrate } : {}) } });
+      evaluateMetric(model, inputs, [mapExplanation(map, [h, w], 0)], metric, {
+        options: { step: 4, ...(substrate ? { substrate } : {}) },
+      });
     const oracleDel = (await run('deletion', oracle)).scores[0];
     const oracleIns = (await run('insertion', oracle, 'zero')).scores[0];
     for (let s = 0; s < 5; s++) {
@@ -125,8 +139,20 @@ describe('deletion and insertion on a model that looks at known pixels', () => {
   });
 
   it('uses the probability of models that output probabilities as is', async () => {
-    const probs = new LinearModel([h, w, 1], [w0, new Float64Array(h * w)], [0, 2], 'image', 'probabilities');
-    const res = await evaluateMetric(probs, inputs, [mapExplanation(oracle, [h, w], 0)], 'deletion', { options: { step: 64 } });
+    const probs = new LinearModel(
+      [h, w, 1],
+      [w0, new Float64Array(h * w)],
+      [0, 2],
+      'image',
+      'probabilities',
+    );
+    const res = await evaluateMetric(
+      probs,
+      inputs,
+      [mapExplanation(oracle, [h, w], 0)],
+      'deletion',
+      { options: { step: 64 } },
+    );
     // One step deletes everything: raw outputs 4 then 0 (not softmaxed).
     expect(res.curves![0].y[0][0]).toBeCloseTo(4, 5);
     expect(res.curves![0].y[0][1]).toBeCloseTo(0, 5);

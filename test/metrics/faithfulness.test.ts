@@ -25,10 +25,17 @@ describe('faithfulness correlation', () => {
     const maps = [0, 1].map((e) => {
       const m = new Float32Array(h * w);
       const wt = e === 0 ? w0 : w1;
-      for (let p = 0; p < h * w; p++) for (let ch = 0; ch < c; ch++) m[p] += wt[p * c + ch] * x[e * size + p * c + ch];
+      for (let p = 0; p < h * w; p++)
+        for (let ch = 0; ch < c; ch++) m[p] += wt[p * c + ch] * x[e * size + p * c + ch];
       return m;
     });
-    const oracle = await evaluateMetric(model, inputs, maps.map((m, e) => mapExplanation(m, [h, w], e)), 'faithfulness-correlation', { seed: 1 });
+    const oracle = await evaluateMetric(
+      model,
+      inputs,
+      maps.map((m, e) => mapExplanation(m, [h, w], e)),
+      'faithfulness-correlation',
+      { seed: 1 },
+    );
     for (const s of oracle.scores) expect(s).toBeCloseTo(1, 5);
     const random = await evaluateMetric(
       model,
@@ -39,7 +46,13 @@ describe('faithfulness correlation', () => {
     );
     for (const s of random.scores) expect(Math.abs(s)).toBeLessThan(0.35);
     // Seeded: the same seed gives the same subsets, another seed other ones.
-    const again = await evaluateMetric(model, inputs, [0, 1].map((e) => mapExplanation(uniformValues(h * w, 40 + e), [h, w], e)), 'faithfulness-correlation', { seed: 1, options: { runs: 200 } });
+    const again = await evaluateMetric(
+      model,
+      inputs,
+      [0, 1].map((e) => mapExplanation(uniformValues(h * w, 40 + e), [h, w], e)),
+      'faithfulness-correlation',
+      { seed: 1, options: { runs: 200 } },
+    );
     expect(again.scores).toEqual(random.scores);
   });
 });
@@ -49,11 +62,19 @@ describe('ROAD', () => {
 
   it('linear imputation reproduces a linear ramp inside the image (the stencil is exact for planes)', () => {
     const ramp = new Float32Array(size);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) ramp[(y * w + x) * c + ch] = 0.3 * y - 0.2 * x + ch;
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let ch = 0; ch < c; ch++) ramp[(y * w + x) * c + ch] = 0.3 * y - 0.2 * x + ch;
     const removed = new Uint8Array(h * w);
     for (let y = 2; y < 8; y++) for (let x = 3; x < 7; x++) removed[y * w + x] = 1;
     removed[5 * w + 1] = 1;
-    const out = noisyLinearImpute(ramp.map((v, i) => (removed[Math.floor(i / c)] ? 99 : v)), removed, layout, 0, createRng(0));
+    const out = noisyLinearImpute(
+      ramp.map((v, i) => (removed[Math.floor(i / c)] ? 99 : v)),
+      removed,
+      layout,
+      0,
+      createRng(0),
+    );
     out.forEach((v, i) => expect(v).toBeCloseTo(ramp[i], 5));
     // Noise is added to the imputed values only.
     const noisy = noisyLinearImpute(ramp, removed, layout, 0.01, createRng(1));
@@ -62,11 +83,24 @@ describe('ROAD', () => {
       if (!removed[Math.floor(i / c)] && v !== ramp[i]) changedKept++;
     });
     expect(changedKept).toBe(0);
-    expect(noisy.some((v, i) => removed[Math.floor(i / c)] && Math.abs(v - ramp[i]) > 1e-4)).toBe(true);
+    expect(noisy.some((v, i) => removed[Math.floor(i / c)] && Math.abs(v - ramp[i]) > 1e-4)).toBe(
+      true,
+    );
+  });
+
+  it('linear imputation of a signal fills gaps on a line with the line', () => {
+    const signal = { kind: 'signal' as const, grid: [12], positions: 12, channels: 2, size: 24 };
+    const line = Float32Array.from(
+      { length: 24 },
+      (_, i) => (i % 2 ? -1 : 1) * (0.5 * Math.floor(i / 2) + 1),
+    );
+    const removed = Uint8Array.from({ length: 12 }, (_, p) => (p >= 3 && p <= 7 ? 1 : 0));
+    const out = noisyLinearImpute(line, removed, signal, 0, createRng(0));
+    out.forEach((v, i) => expect(v).toBeCloseTo(line[i], 5));
   });
 
   const py = findPython(['numpy']);
-  it.skipIf(!py)('linear imputation matches a NumPy solve of ROAD\'s sparse system', () => {
+  it.skipIf(!py)("linear imputation matches a NumPy solve of ROAD's sparse system", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-road-'));
     const img = uniformValues(size, 51);
     // Removed pixels touching the border and each other, including a whole corner block.
@@ -74,7 +108,12 @@ describe('ROAD', () => {
     for (let y = 0; y < 3; y++) for (let x = 0; x < 3; x++) removed[y * w + x] = 1;
     writeNpy(path.join(dir, 'img.npy'), { data: img, shape: [h, w, c] });
     writeNpy(path.join(dir, 'removed.npy'), { data: Float32Array.from(removed), shape: [h, w] });
-    runPython(py!, [path.resolve('test/metrics/reference/road_imputation.py'), path.join(dir, 'img.npy'), path.join(dir, 'removed.npy'), path.join(dir, 'out.npy')]);
+    runPython(py!, [
+      path.resolve('test/metrics/reference/road_imputation.py'),
+      path.join(dir, 'img.npy'),
+      path.join(dir, 'removed.npy'),
+      path.join(dir, 'out.npy'),
+    ]);
     const ref = readNpy(path.join(dir, 'out.npy'));
     const ours = noisyLinearImpute(img, removed, layout, 0, createRng(0));
     ours.forEach((v, i) => expect(Math.abs(v - ref.data[i])).toBeLessThan(1e-5));
@@ -92,8 +131,16 @@ describe('ROAD', () => {
     const oracleMap = new Float32Array(h * w);
     for (const p of block) oracleMap[p] = 1;
     const inputs = { data: x, shape: [1, h, w, c] };
-    const oracle = await evaluateMetric(m, inputs, [mapExplanation(oracleMap, [h, w], 0)], 'road', { seed: 3 });
-    const random = await evaluateMetric(m, inputs, [mapExplanation(uniformValues(h * w, 61), [h, w], 0)], 'road', { seed: 3 });
+    const oracle = await evaluateMetric(m, inputs, [mapExplanation(oracleMap, [h, w], 0)], 'road', {
+      seed: 3,
+    });
+    const random = await evaluateMetric(
+      m,
+      inputs,
+      [mapExplanation(uniformValues(h * w, 61), [h, w], 0)],
+      'road',
+      { seed: 3 },
+    );
     expect(oracle.scores[0]).toBeGreaterThan(random.scores[0] + 0.3);
     const morf = oracle.curves!.find((cv) => cv.name === 'morf')!.y[0];
     const lerf = oracle.curves!.find((cv) => cv.name === 'lerf')!.y[0];

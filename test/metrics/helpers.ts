@@ -1,6 +1,12 @@
 /** Models and explanations with known behaviour for the metric tests. */
 import type { NdArray } from '../../src/core/ndarray.js';
-import type { GradientRequest, GradientResult, InputKind, Model, OutputKind } from '../../src/models/model.js';
+import type {
+  GradientRequest,
+  GradientResult,
+  InputKind,
+  Model,
+  OutputKind,
+} from '../../src/models/model.js';
 import type { Explanation } from '../../src/methods/explanation.js';
 
 /**
@@ -59,7 +65,12 @@ export class LinearModel implements Model {
 }
 
 /** An Explanation carrying `heatmap` (and the same values as attribution), for metrics that only read maps. */
-export function mapExplanation(heatmap: Float32Array, grid: number[], target: number, method = 'given'): Explanation {
+export function mapExplanation(
+  heatmap: Float32Array,
+  grid: number[],
+  target: number,
+  method = 'given',
+): Explanation {
   return {
     method,
     options: {},

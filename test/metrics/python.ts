@@ -8,7 +8,9 @@ export function findPython(modules: string[]): string | undefined {
   if (cache.has(key)) return cache.get(key);
   let found: string | undefined;
   for (const exe of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(exe, ['-c', modules.map((m) => `import ${m}`).join('; ') || 'pass'], { encoding: 'utf8' });
+    const r = spawnSync(exe, ['-c', modules.map((m) => `import ${m}`).join('; ') || 'pass'], {
+      encoding: 'utf8',
+    });
     if (r.status === 0) {
       found = exe;
       break;

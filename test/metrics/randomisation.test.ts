@@ -55,7 +55,8 @@ describe('model-parameter randomisation', () => {
         const curve = r.curves!.find((c) => c.name === 'spearman')!;
         expect(curve.xNames).toEqual(['logits', 'conv2', 'conv1']);
         if (method === 'test-input-map') {
-          for (const row of r.curves!.flatMap((c) => c.y)) for (const v of row) expect(v).toBeCloseTo(1, 10);
+          for (const row of r.curves!.flatMap((c) => c.y))
+            for (const v of row) expect(v).toBeCloseTo(1, 10);
         }
       }
     }
@@ -104,9 +105,21 @@ describe('model-parameter randomisation', () => {
 describe('random logit test', () => {
   it('gives SSIM 1 for a class-blind map and less for the gradient', async () => {
     const model = new TfjsModel(smallCnn('relu'));
-    const blind = await evaluateMetric(model, x, await explain(model, x, 'test-input-map'), 'random-logit', { seed: 2 });
+    const blind = await evaluateMetric(
+      model,
+      x,
+      await explain(model, x, 'test-input-map'),
+      'random-logit',
+      { seed: 2 },
+    );
     for (const s of blind.scores) expect(s).toBeCloseTo(1, 10);
-    const grad = await evaluateMetric(model, x, await explain(model, x, 'gradient'), 'random-logit', { seed: 2 });
+    const grad = await evaluateMetric(
+      model,
+      x,
+      await explain(model, x, 'gradient'),
+      'random-logit',
+      { seed: 2 },
+    );
     expect(grad.mean).toBeLessThan(0.9);
     const preds = await model.predict(x);
     grad.details!.otherClass.forEach((cls, e) => {
@@ -125,7 +138,14 @@ function argmax(a: ArrayLike<number>): number {
 
 describe('max- and average sensitivity', () => {
   const size = 6 * 5;
-  const lin = new LinearModel([6, 5, 1], [Float64Array.from(uniformValues(size, 1), (v) => v - 0.5), Float64Array.from(uniformValues(size, 2))], [0, 0]);
+  const lin = new LinearModel(
+    [6, 5, 1],
+    [
+      Float64Array.from(uniformValues(size, 1), (v) => v - 0.5),
+      Float64Array.from(uniformValues(size, 2)),
+    ],
+    [0, 0],
+  );
   const inputs = { data: uniformValues(2 * size, 3), shape: [2, 6, 5, 1] };
 
   it('are 0 for the gradient of a linear model, which does not depend on the input', async () => {
@@ -139,9 +159,15 @@ describe('max- and average sensitivity', () => {
   it('bound the change of a map of the input by the noise, max ≥ avg, and share one set of explanations', async () => {
     const exps = await explain(lin, inputs, 'test-input-map', { targets: [0, 1] });
     const calls = lin.predictCalls;
-    const mx = await evaluateMetric(lin, inputs, exps, 'max-sensitivity', { seed: 1, options: { radius: 0.1, samples: 6 } });
+    const mx = await evaluateMetric(lin, inputs, exps, 'max-sensitivity', {
+      seed: 1,
+      options: { radius: 0.1, samples: 6 },
+    });
     const afterMax = lin.predictCalls;
-    const av = await evaluateMetric(lin, inputs, exps, 'avg-sensitivity', { seed: 1, options: { radius: 0.1, samples: 6 } });
+    const av = await evaluateMetric(lin, inputs, exps, 'avg-sensitivity', {
+      seed: 1,
+      options: { radius: 0.1, samples: 6 },
+    });
     expect(afterMax).toBeGreaterThan(calls);
     expect(lin.predictCalls).toBe(afterMax);
     for (let e = 0; e < 2; e++) {

@@ -3,7 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { auc, averageRanks, entropy, gini, pearson, saliencyOrder, spearman, ssim } from '../../src/metrics/common/stats.js';
+import {
+  auc,
+  averageRanks,
+  entropy,
+  gini,
+  pearson,
+  saliencyOrder,
+  spearman,
+  ssim,
+} from '../../src/metrics/common/stats.js';
 import { writeNpy } from '../../src/io/npy.js';
 import { findPython, runPython } from './python.js';
 import { uniformValues } from './helpers.js';
@@ -44,8 +53,18 @@ describe('orders and correlations', () => {
   it('ranks ties by their average and gives Spearman 1 for any increasing transform', () => {
     expect(Array.from(averageRanks([10, 20, 20, 5]))).toEqual([2, 3.5, 3.5, 1]);
     const a = Array.from(uniformValues(30, 3));
-    expect(spearman(a, a.map((v) => Math.exp(5 * v)))).toBeCloseTo(1, 12);
-    expect(spearman(a, a.map((v) => -v))).toBeCloseTo(-1, 12);
+    expect(
+      spearman(
+        a,
+        a.map((v) => Math.exp(5 * v)),
+      ),
+    ).toBeCloseTo(1, 12);
+    expect(
+      spearman(
+        a,
+        a.map((v) => -v),
+      ),
+    ).toBeCloseTo(-1, 12);
     expect(pearson([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 12);
     expect(Number.isNaN(pearson([1, 1, 1], [1, 2, 3]))).toBe(true);
   });
@@ -62,7 +81,11 @@ const py = withSkimage ?? findPython(['numpy', 'scipy']);
 describe.skipIf(!py)('statistics against scipy / skimage', () => {
   it('SSIM, Spearman, entropy and Gini match the Python libraries', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-stats-'));
-    const cases = [[[20, 16], 1], [[9, 9], 2], [[40], 3]] as const;
+    const cases = [
+      [[20, 16], 1],
+      [[9, 9], 2],
+      [[40], 3],
+    ] as const;
     const files: string[] = [];
     const pairs: Array<{ a: Float32Array; b: Float32Array; grid: number[] }> = [];
     for (const [grid, seed] of cases) {
@@ -76,7 +99,9 @@ describe.skipIf(!py)('statistics against scipy / skimage', () => {
       writeNpy(files[files.length - 1], { data: b, shape: [...grid] });
       pairs.push({ a, b, grid: [...grid] });
     }
-    const refs = JSON.parse(runPython(py!, [path.resolve('test/metrics/reference/similarity.py'), ...files]));
+    const refs = JSON.parse(
+      runPython(py!, [path.resolve('test/metrics/reference/similarity.py'), ...files]),
+    );
     pairs.forEach(({ a, b, grid }, i) => {
       const ref = refs[i];
       expect(spearman(a, b)).toBeCloseTo(ref.spearman, 6);

@@ -20,7 +20,10 @@ export interface Geometry {
 }
 
 /** Calls visit(n, y, x, row, col, i, j) for every (output pixel, tap) that reads an in-range input. */
-function forEachTap(g: Geometry, visit: (b: number, y: number, x: number, r: number, c: number, i: number, j: number) => void) {
+function forEachTap(
+  g: Geometry,
+  visit: (b: number, y: number, x: number, r: number, c: number, i: number, j: number) => void,
+) {
   for (let b = 0; b < g.n; b++)
     for (let y = 0; y < g.oh; y++)
       for (let x = 0; x < g.ow; x++)
@@ -33,47 +36,75 @@ function forEachTap(g: Geometry, visit: (b: number, y: number, x: number, r: num
 }
 
 /** dW[i,j,ci,co] of a full convolution. */
-export function conv2dFilterGradRef(g: Geometry, x: Float32Array, dy: Float32Array, cin: number, cout: number) {
+export function conv2dFilterGradRef(
+  g: Geometry,
+  x: Float32Array,
+  dy: Float32Array,
+  cin: number,
+  cout: number,
+) {
   const dW = new Float64Array(g.kh * g.kw * cin * cout);
   forEachTap(g, (b, y, xx, r, c, i, j) => {
     const xo = ((b * g.h + r) * g.w + c) * cin;
     const yo = ((b * g.oh + y) * g.ow + xx) * cout;
     for (let ci = 0; ci < cin; ci++)
-      for (let co = 0; co < cout; co++) dW[((i * g.kw + j) * cin + ci) * cout + co] += x[xo + ci] * dy[yo + co];
+      for (let co = 0; co < cout; co++)
+        dW[((i * g.kw + j) * cin + ci) * cout + co] += x[xo + ci] * dy[yo + co];
   });
   return Float32Array.from(dW);
 }
 
 /** dx[b,r,c,ci] of a full convolution. */
-export function conv2dInputGradRef(g: Geometry, f: Float32Array, dy: Float32Array, cin: number, cout: number) {
+export function conv2dInputGradRef(
+  g: Geometry,
+  f: Float32Array,
+  dy: Float32Array,
+  cin: number,
+  cout: number,
+) {
   const dx = new Float64Array(g.n * g.h * g.w * cin);
   forEachTap(g, (b, y, xx, r, c, i, j) => {
     const xo = ((b * g.h + r) * g.w + c) * cin;
     const yo = ((b * g.oh + y) * g.ow + xx) * cout;
     for (let ci = 0; ci < cin; ci++)
-      for (let co = 0; co < cout; co++) dx[xo + ci] += f[((i * g.kw + j) * cin + ci) * cout + co] * dy[yo + co];
+      for (let co = 0; co < cout; co++)
+        dx[xo + ci] += f[((i * g.kw + j) * cin + ci) * cout + co] * dy[yo + co];
   });
   return Float32Array.from(dx);
 }
 
 /** dW[i,j,c,m] of a depthwise convolution with channel multiplier m. */
-export function depthwiseFilterGradRef(g: Geometry, x: Float32Array, dy: Float32Array, ch: number, mult: number) {
+export function depthwiseFilterGradRef(
+  g: Geometry,
+  x: Float32Array,
+  dy: Float32Array,
+  ch: number,
+  mult: number,
+) {
   const dW = new Float64Array(g.kh * g.kw * ch * mult);
   forEachTap(g, (b, y, xx, r, c, i, j) => {
     const xo = ((b * g.h + r) * g.w + c) * ch;
     const yo = ((b * g.oh + y) * g.ow + xx) * ch * mult;
-    for (let k = 0; k < ch * mult; k++) dW[(i * g.kw + j) * ch * mult + k] += x[xo + Math.floor(k / mult)] * dy[yo + k];
+    for (let k = 0; k < ch * mult; k++)
+      dW[(i * g.kw + j) * ch * mult + k] += x[xo + Math.floor(k / mult)] * dy[yo + k];
   });
   return Float32Array.from(dW);
 }
 
 /** dx[b,r,c,ch] of a depthwise convolution with channel multiplier m. */
-export function depthwiseInputGradRef(g: Geometry, f: Float32Array, dy: Float32Array, ch: number, mult: number) {
+export function depthwiseInputGradRef(
+  g: Geometry,
+  f: Float32Array,
+  dy: Float32Array,
+  ch: number,
+  mult: number,
+) {
   const dx = new Float64Array(g.n * g.h * g.w * ch);
   forEachTap(g, (b, y, xx, r, c, i, j) => {
     const xo = ((b * g.h + r) * g.w + c) * ch;
     const yo = ((b * g.oh + y) * g.ow + xx) * ch * mult;
-    for (let k = 0; k < ch * mult; k++) dx[xo + Math.floor(k / mult)] += f[(i * g.kw + j) * ch * mult + k] * dy[yo + k];
+    for (let k = 0; k < ch * mult; k++)
+      dx[xo + Math.floor(k / mult)] += f[(i * g.kw + j) * ch * mult + k] * dy[yo + k];
   });
   return Float32Array.from(dx);
 }

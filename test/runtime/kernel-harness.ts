@@ -13,7 +13,11 @@ export function liveBuffers(): number {
 }
 
 /** Output values of `kernel` on the active (wasm) backend; also returns wasm buffers it leaked. */
-export function runWasm(kernel: string, inputs: Inputs, attrs: object): { values: Float32Array; shape: number[]; leaked: number } {
+export function runWasm(
+  kernel: string,
+  inputs: Inputs,
+  attrs: object,
+): { values: Float32Array; shape: number[]; leaked: number } {
   const before = liveBuffers();
   const out = tf.engine().runKernel(kernel, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
   const values = out.dataSync() as Float32Array;
@@ -25,13 +29,22 @@ export function runWasm(kernel: string, inputs: Inputs, attrs: object): { values
 /** Output values of the cpu backend's own kernel on copies of the same inputs. */
 export function runCpu(kernel: string, inputs: Inputs, attrs: object): Float32Array {
   const cpu = tf.findBackend('cpu') as tf.KernelBackend & {
-    makeTensorInfo(shape: number[], dtype: tf.DataType, values: tf.backend_util.BackendValues): tf.TensorInfo;
+    makeTensorInfo(
+      shape: number[],
+      dtype: tf.DataType,
+      values: tf.backend_util.BackendValues,
+    ): tf.TensorInfo;
   };
   const infos: tf.NamedTensorInfoMap = {};
-  for (const [name, t] of Object.entries(inputs)) infos[name] = cpu.makeTensorInfo(t.shape, t.dtype, t.dataSync());
+  for (const [name, t] of Object.entries(inputs))
+    infos[name] = cpu.makeTensorInfo(t.shape, t.dtype, t.dataSync());
   const config = tf.getKernel(kernel, 'cpu');
   if (!config) throw new Error(`cpu has no ${kernel}`);
-  const out = config.kernelFunc({ inputs: infos, backend: cpu, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
+  const out = config.kernelFunc({
+    inputs: infos,
+    backend: cpu,
+    attrs: attrs as tf.NamedAttrMap,
+  }) as tf.TensorInfo;
   const values = Float32Array.from(cpu.readSync(out.dataId) as Float32Array);
   for (const info of [...Object.values(infos), out]) cpu.disposeData(info!.dataId);
   return values;

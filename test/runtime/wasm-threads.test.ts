@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GlassboxError } from '../../src/core/errors.js';
-import { initTf, tf, wasmDir } from '../../src/runtime/tf.js';
+import { initTf, tf } from '../../src/runtime/tf.js';
 import { requestedThreads, wasmStart } from '../../src/runtime/wasm-backend.js';
 import { createThreadedWasmBackend } from '../../src/runtime/wasm-threaded.js';
 import { randn, relErr, runCpu, runWasm } from './kernel-harness.js';
@@ -30,11 +30,21 @@ describe('threaded wasm', () => {
   });
 
   it.each([
-    ['Conv2D', { x: [2, 16, 16, 8], filter: [3, 3, 8, 16] }, { strides: 1, pad: 'same', dilations: 1, dataFormat: 'NHWC' }],
+    [
+      'Conv2D',
+      { x: [2, 16, 16, 8], filter: [3, 3, 8, 16] },
+      { strides: 1, pad: 'same', dilations: 1, dataFormat: 'NHWC' },
+    ],
     ['BatchMatMul', { a: [3, 40, 50], b: [3, 50, 30] }, { transposeA: false, transposeB: false }],
-    ['Conv2DBackpropFilter', { x: [2, 16, 16, 8], dy: [2, 8, 8, 16] }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 8, 16] }],
+    [
+      'Conv2DBackpropFilter',
+      { x: [2, 16, 16, 8], dy: [2, 8, 8, 16] },
+      { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 8, 16] },
+    ],
   ] as const)('%s matches cpu', (kernel, shapes, attrs) => {
-    const inputs = Object.fromEntries(Object.entries(shapes).map(([k, s], i) => [k, randn([...s], 20 + i)]));
+    const inputs = Object.fromEntries(
+      Object.entries(shapes).map(([k, s], i) => [k, randn([...s], 20 + i)]),
+    );
     const wasm = runWasm(kernel, inputs, attrs);
     expect(relErr(wasm.values, runCpu(kernel, inputs, attrs))).toBeLessThan(1e-4);
     expect(wasm.leaked).toBe(0);
@@ -51,12 +61,15 @@ describe('GLASSBOX_THREADS', () => {
     expect(requestedThreads(undefined)).toBe(Math.min(8, os.cpus().length));
     expect(requestedThreads('3')).toBe(3);
     expect(requestedThreads('64')).toBe(8);
-    for (const bad of ['0', '-2', '1.5', 'two']) expect(() => requestedThreads(bad)).toThrow(GlassboxError);
+    for (const bad of ['0', '-2', '1.5', 'two'])
+      expect(() => requestedThreads(bad)).toThrow(GlassboxError);
   });
 });
 
 /** Runs a fresh Node process that starts the wasm backend, optionally after `prelude`. */
-async function child(prelude: string): Promise<{ threads: number; fallbackReason?: string; sum: number }> {
+async function child(
+  prelude: string,
+): Promise<{ threads: number; fallbackReason?: string; sum: number }> {
   const code = `${prelude}
     const { initTf, tf } = await import(${JSON.stringify(tfModule)});
     const { wasmStart } = await import(${JSON.stringify(backendModule)});

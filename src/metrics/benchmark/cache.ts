@@ -15,7 +15,11 @@ export function fingerprint(value: unknown): string {
 }
 
 export function hashFloats(a: Float32Array): string {
-  return crypto.createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex').slice(0, 16);
+  return crypto
+    .createHash('sha256')
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** File-name-safe version of a name ("grad-cam++" → "grad-cam__"). */
@@ -23,7 +27,10 @@ export function safeName(name: string): string {
   return name.replace(/[^\w.-]/g, '_');
 }
 
-type StoredExplanation = Omit<Explanation, 'attribution' | 'heatmap'> & { attributionShape: number[]; heatmapShape: number[] };
+type StoredExplanation = Omit<Explanation, 'attribution' | 'heatmap'> & {
+  attributionShape: number[];
+  heatmapShape: number[];
+};
 
 export class ResultCache {
   constructor(readonly root: string) {}
@@ -54,7 +61,10 @@ export class ResultCache {
       const hSize = heatmaps.data.length / meta.length;
       return meta.map(({ attributionShape, heatmapShape, ...rest }, i) => ({
         ...rest,
-        attribution: { data: attributions.data.slice(i * aSize, (i + 1) * aSize), shape: attributionShape },
+        attribution: {
+          data: attributions.data.slice(i * aSize, (i + 1) * aSize),
+          shape: attributionShape,
+        },
         heatmap: { data: heatmaps.data.slice(i * hSize, (i + 1) * hSize), shape: heatmapShape },
       }));
     } catch {
@@ -74,8 +84,14 @@ export class ResultCache {
       attributions.set(e.attribution.data, i * aSize);
       heatmaps.set(e.heatmap.data, i * hSize);
     });
-    writeNpy(path.join(dir, 'attributions.npy'), { data: attributions, shape: [n, ...explanations[0].attribution.shape] });
-    writeNpy(path.join(dir, 'heatmaps.npy'), { data: heatmaps, shape: [n, ...explanations[0].heatmap.shape] });
+    writeNpy(path.join(dir, 'attributions.npy'), {
+      data: attributions,
+      shape: [n, ...explanations[0].attribution.shape],
+    });
+    writeNpy(path.join(dir, 'heatmaps.npy'), {
+      data: heatmaps,
+      shape: [n, ...explanations[0].heatmap.shape],
+    });
     // The JSON goes last: it is what marks the entry complete.
     const meta: StoredExplanation[] = explanations.map(({ attribution, heatmap, ...rest }) => ({
       ...rest,

@@ -15,7 +15,12 @@ import path from 'node:path';
 import { fail } from '../../core/errors.js';
 import { loadAnyModel } from '../../models/load.js';
 import type { Model } from '../../models/model.js';
-import { loadConfigFile, parseConfig, type TrainConfig, type TrainConfigInput } from '../../train/config.js';
+import {
+  loadConfigFile,
+  parseConfig,
+  type TrainConfig,
+  type TrainConfigInput,
+} from '../../train/config.js';
 import type { Dataset, Split } from '../../train/data/dataset.js';
 import { exampleSize } from '../../train/data/dataset.js';
 import { getDataset, loadDataset } from '../../train/data/datasets.js';
@@ -39,17 +44,35 @@ export const BENCHMARK_CONFIGS: Record<string, TrainConfigInput> = {
   mnist: {
     name: 'benchmark-mnist',
     seed: 42,
-    dataset: { name: 'mnist', options: { trainLimit: 6000, testLimit: 1000, validationFraction: 0.1 } },
+    dataset: {
+      name: 'mnist',
+      options: { trainLimit: 6000, testLimit: 1000, validationFraction: 0.1 },
+    },
     model: SMALL_CNN,
-    training: { epochs: 2, batchSize: 64, optimizer: 'adam', learningRate: 0.002, keepEpochCheckpoints: false },
+    training: {
+      epochs: 2,
+      batchSize: 64,
+      optimizer: 'adam',
+      learningRate: 0.002,
+      keepEpochCheckpoints: false,
+    },
     output: { histograms: false, sampleImages: 0 },
   },
   'fashion-mnist': {
     name: 'benchmark-fashion-mnist',
     seed: 42,
-    dataset: { name: 'fashion-mnist', options: { trainLimit: 6000, testLimit: 1000, validationFraction: 0.1 } },
+    dataset: {
+      name: 'fashion-mnist',
+      options: { trainLimit: 6000, testLimit: 1000, validationFraction: 0.1 },
+    },
     model: SMALL_CNN,
-    training: { epochs: 3, batchSize: 64, optimizer: 'adam', learningRate: 0.002, keepEpochCheckpoints: false },
+    training: {
+      epochs: 3,
+      batchSize: 64,
+      optimizer: 'adam',
+      learningRate: 0.002,
+      keepEpochCheckpoints: false,
+    },
     output: { histograms: false, sampleImages: 0 },
   },
   mnist1d: {
@@ -65,7 +88,13 @@ export const BENCHMARK_CONFIGS: Record<string, TrainConfigInput> = {
       ],
       dense: [],
     },
-    training: { epochs: 30, batchSize: 100, optimizer: 'adam', learningRate: 0.01, keepEpochCheckpoints: false },
+    training: {
+      epochs: 30,
+      batchSize: 100,
+      optimizer: 'adam',
+      learningRate: 0.01,
+      keepEpochCheckpoints: false,
+    },
     output: { histograms: false, sampleImages: 0 },
   },
   shapes: {
@@ -82,7 +111,13 @@ export const BENCHMARK_CONFIGS: Record<string, TrainConfigInput> = {
       globalPool: 'avg',
       dense: [],
     },
-    training: { epochs: 10, batchSize: 32, optimizer: 'adam', learningRate: 0.003, keepEpochCheckpoints: false },
+    training: {
+      epochs: 10,
+      batchSize: 32,
+      optimizer: 'adam',
+      learningRate: 0.003,
+      keepEpochCheckpoints: false,
+    },
     output: { histograms: false, sampleImages: 0 },
   },
 };
@@ -102,7 +137,10 @@ export interface PrepareOptions {
 }
 
 /** A trained model for `dataset` (reused or trained now) and its first `count` test inputs. */
-export async function prepareBuiltinEntry(dataset: string, options: PrepareOptions): Promise<BenchmarkEntry> {
+export async function prepareBuiltinEntry(
+  dataset: string,
+  options: PrepareOptions,
+): Promise<BenchmarkEntry> {
   getDataset(dataset); // unknown names fail here
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   let chosen: { config: TrainConfig; modelDir: string; source: string } | undefined;
@@ -110,42 +148,80 @@ export async function prepareBuiltinEntry(dataset: string, options: PrepareOptio
     for (const { config, file } of repositoryConfigs(dataset, options.configsDir ?? 'configs')) {
       const runDir = path.join(options.runsDir ?? 'runs', config.name);
       if (finishedRun(runDir, config)) {
-        chosen = { config, modelDir: path.join(runDir, 'model'), source: `${path.join(runDir, 'model')} (trained from ${file})` };
+        chosen = {
+          config,
+          modelDir: path.join(runDir, 'model'),
+          source: `${path.join(runDir, 'model')} (trained from ${file})`,
+        };
         break;
       }
     }
   }
   if (!chosen) {
     const input = BENCHMARK_CONFIGS[dataset];
-    if (!input) fail(`the benchmark has no model config for data set "${dataset}": train one (glassbox train) and pass it with --model and --data`);
+    if (!input)
+      fail(
+        `the benchmark has no model config for data set "${dataset}": train one (glassbox train) and pass it with --model and --data`,
+      );
     const config = parseConfig(input);
     const runDir = path.resolve(options.out, 'models', config.name);
     if (options.retrain || !finishedRun(runDir, config)) {
-      log(`${dataset}: training the benchmark's small ${config.model.architecture} (${config.name}) into ${runDir}`);
+      log(
+        `${dataset}: training the benchmark's small ${config.model.architecture} (${config.name}) into ${runDir}`,
+      );
       const summary = await train(config, { outDir: runDir, log });
-      if (summary.interrupted || !summary.modelDir) fail(`training ${config.name} was interrupted: run the benchmark again to retrain`);
+      if (summary.interrupted || !summary.modelDir)
+        fail(`training ${config.name} was interrupted: run the benchmark again to retrain`);
     }
-    chosen = { config, modelDir: path.join(runDir, 'model'), source: `${displayPath(path.join(runDir, 'model'))} (benchmark config ${config.name})` };
+    chosen = {
+      config,
+      modelDir: path.join(runDir, 'model'),
+      source: `${displayPath(path.join(runDir, 'model'))} (benchmark config ${config.name})`,
+    };
   }
   const model = await loadAnyModel(chosen.modelDir);
   const ds = await loadDataset(chosen.config.dataset.name, chosen.config.dataset.options);
   checkShapes(model, ds);
-  return entryFromSplit(dataset, model, modelId(chosen.modelDir), chosen.source, ds, ds.test, options.count);
+  return entryFromSplit(
+    dataset,
+    model,
+    modelId(chosen.modelDir),
+    chosen.source,
+    ds,
+    ds.test,
+    options.count,
+  );
 }
 
 /**
  * The user's model with inputs from a registered data set (loaded with options that fit the
  * model: the shapes image size, an image folder's size and channels) or from an image folder.
  */
-export async function prepareUserEntry(modelPath: string, data: string, count: number, name?: string): Promise<BenchmarkEntry> {
+export async function prepareUserEntry(
+  modelPath: string,
+  data: string,
+  count: number,
+  name?: string,
+): Promise<BenchmarkEntry> {
   const model = await loadAnyModel(modelPath);
   const isFolder = fs.existsSync(data) && fs.statSync(data).isDirectory();
   let ds: Dataset;
   if (isFolder) {
-    if (model.kind !== 'image' || model.inputShape.length !== 3) fail(`an image folder needs an image model; ${model.name} takes ${model.kind} inputs`);
+    if (model.kind !== 'image' || model.inputShape.length !== 3)
+      fail(`an image folder needs an image model; ${model.name} takes ${model.kind} inputs`);
     const [height, width, channels] = model.inputShape;
-    if (channels !== 1 && channels !== 3) fail(`model ${model.name} takes ${channels}-channel images; an image folder gives 1 or 3 channels`);
-    ds = await loadDataset('image-folder', { path: data, height, width, channels, validationFraction: 0, testFraction: 0.5 });
+    if (channels !== 1 && channels !== 3)
+      fail(
+        `model ${model.name} takes ${channels}-channel images; an image folder gives 1 or 3 channels`,
+      );
+    ds = await loadDataset('image-folder', {
+      path: data,
+      height,
+      width,
+      channels,
+      validationFraction: 0,
+      testFraction: 0.5,
+    });
   } else {
     getDataset(data);
     const options: Record<string, unknown> = {};
@@ -160,7 +236,18 @@ export async function prepareUserEntry(modelPath: string, data: string, count: n
   }
   checkShapes(model, ds);
   const split = isFolder ? concatSplits(ds.test, ds.train, ds.inputShape) : ds.test;
-  return entryFromSplit(name ?? (isFolder ? path.basename(path.resolve(data)) : data), model, modelId(modelPath), displayPath(modelPath), ds, split, count);
+  const entry = entryFromSplit(
+    name ?? (isFolder ? path.basename(path.resolve(data)) : data),
+    model,
+    modelId(modelPath),
+    displayPath(modelPath),
+    ds,
+    split,
+    count,
+  );
+  // A folder's labels follow its sub-folder order: they are the model's classes only when the names agree.
+  if (isFolder && model.classNames?.join('\n') !== ds.classNames.join('\n')) delete entry.labels;
+  return entry;
 }
 
 /** A path relative to the working folder when it lies inside it, else absolute. */
@@ -169,14 +256,25 @@ function displayPath(p: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(p);
 }
 
-function entryFromSplit(name: string, model: Model, id: string, source: string, ds: Dataset, split: Split, count: number): BenchmarkEntry {
+function entryFromSplit(
+  name: string,
+  model: Model,
+  id: string,
+  source: string,
+  ds: Dataset,
+  split: Split,
+  count: number,
+): BenchmarkEntry {
   const n = Math.min(count, split.count);
   if (n === 0) fail(`data set ${ds.name} has no test examples to evaluate`);
   const size = exampleSize(ds.inputShape);
   const positions = model.kind === 'image' ? ds.inputShape[0] * ds.inputShape[1] : 0;
   let groundTruth: GroundTruth | undefined;
   if (split.masks && positions && split.masks.length === split.count * positions) {
-    groundTruth = { masks: split.masks.slice(0, n * positions), ...(split.boxes ? { boxes: split.boxes.slice(0, n * 4) } : {}) };
+    groundTruth = {
+      masks: split.masks.slice(0, n * positions),
+      ...(split.boxes ? { boxes: split.boxes.slice(0, n * 4) } : {}),
+    };
   }
   return {
     name,
@@ -192,7 +290,9 @@ function entryFromSplit(name: string, model: Model, id: string, source: string, 
 
 function checkShapes(model: Model, ds: Dataset): void {
   if (model.inputShape.join() !== ds.inputShape.join()) {
-    fail(`model ${model.name} takes inputs of shape [${model.inputShape.join(', ')}] but data set ${ds.name} has [${ds.inputShape.join(', ')}]`);
+    fail(
+      `model ${model.name} takes inputs of shape [${model.inputShape.join(', ')}] but data set ${ds.name} has [${ds.inputShape.join(', ')}]`,
+    );
   }
 }
 
@@ -208,7 +308,10 @@ function concatSplits(a: Split, b: Split, inputShape: number[]): Split {
 }
 
 /** The repository's configs for a data set, CNNs first (their maps are what most methods were made for). */
-function repositoryConfigs(dataset: string, dir: string): Array<{ config: TrainConfig; file: string }> {
+function repositoryConfigs(
+  dataset: string,
+  dir: string,
+): Array<{ config: TrainConfig; file: string }> {
   if (!fs.existsSync(dir)) return [];
   const found: Array<{ config: TrainConfig; file: string }> = [];
   for (const f of fs.readdirSync(dir).sort()) {
@@ -220,14 +323,16 @@ function repositoryConfigs(dataset: string, dir: string): Array<{ config: TrainC
       // not a training config
     }
   }
-  const score = (c: TrainConfig) => (c.model.architecture === 'cnn' || c.model.architecture === 'cnn1d' ? 0 : 1);
+  const score = (c: TrainConfig) =>
+    c.model.architecture === 'cnn' || c.model.architecture === 'cnn1d' ? 0 : 1;
   return found.sort((a, b) => score(a.config) - score(b.config));
 }
 
 /** True when `dir` holds a completed run of exactly `config`. */
 function finishedRun(dir: string, config: TrainConfig): boolean {
   const runJson = path.join(dir, 'run.json');
-  if (!fs.existsSync(runJson) || !fs.existsSync(path.join(dir, 'model', 'model.json'))) return false;
+  if (!fs.existsSync(runJson) || !fs.existsSync(path.join(dir, 'model', 'model.json')))
+    return false;
   try {
     const run = JSON.parse(fs.readFileSync(runJson, 'utf8'));
     return JSON.stringify(canonical(run.config)) === JSON.stringify(canonical(config));
@@ -246,7 +351,12 @@ function canonical(config: TrainConfig): unknown {
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }
 
@@ -256,7 +366,8 @@ function modelId(modelPath: string): string {
   const dir = isDir ? modelPath : path.dirname(modelPath);
   const h = crypto.createHash('sha256');
   // A model.json's weights sit next to it; an .onnx file is self-contained.
-  const files = isDir || modelPath.endsWith('.json') ? fs.readdirSync(dir).sort() : [path.basename(modelPath)];
+  const files =
+    isDir || modelPath.endsWith('.json') ? fs.readdirSync(dir).sort() : [path.basename(modelPath)];
   for (const f of files) {
     const file = path.join(dir, f);
     if (!fs.statSync(file).isFile()) continue;

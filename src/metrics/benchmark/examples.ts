@@ -54,7 +54,11 @@ function scaled(values: ArrayLike<number>): number[] {
   return Array.from(values, (v) => (m > 0 ? v / m : 0));
 }
 
-export async function writeExampleInputs(out: string, entry: BenchmarkEntry, count: number): Promise<string[]> {
+export async function writeExampleInputs(
+  out: string,
+  entry: BenchmarkEntry,
+  count: number,
+): Promise<string[]> {
   const n = Math.min(count, entry.inputs.shape[0]);
   const dir = path.join(out, 'examples', safeName(entry.name));
   fs.mkdirSync(dir, { recursive: true });
@@ -63,21 +67,41 @@ export async function writeExampleInputs(out: string, entry: BenchmarkEntry, cou
     if (entry.model.kind === 'image') {
       const img = displayImage(entry.inputs, i);
       const file = path.join(dir, `input-${i}.png`);
-      fs.writeFileSync(file, await overlayPng(img, { data: new Float32Array(img.shape[0] * img.shape[1]), shape: img.shape.slice(0, 2) }, { opacity: 0, minSize: 96 }));
+      fs.writeFileSync(
+        file,
+        await overlayPng(
+          img,
+          { data: new Float32Array(img.shape[0] * img.shape[1]), shape: img.shape.slice(0, 2) },
+          { opacity: 0, minSize: 96 },
+        ),
+      );
       files.push(path.relative(out, file));
     } else {
       const size = entry.inputs.data.length / entry.inputs.shape[0];
       const channels = entry.model.kind === 'signal' ? entry.model.inputShape[1] : 1;
       const x = profile(entry.inputs.data.subarray(i * size, (i + 1) * size), channels);
       const file = path.join(dir, `input-${i}.svg`);
-      fs.writeFileSync(file, lineChart({ series: [{ name: 'input', points: x.map((v, j) => [j, v] as const), markers: false }], width: 200, height: 120 }));
+      fs.writeFileSync(
+        file,
+        lineChart({
+          series: [{ name: 'input', points: x.map((v, j) => [j, v] as const), markers: false }],
+          width: 200,
+          height: 120,
+        }),
+      );
       files.push(path.relative(out, file));
     }
   }
   return files;
 }
 
-export async function writeExampleMaps(out: string, entry: BenchmarkEntry, method: string, explanations: Explanation[], count: number): Promise<string[]> {
+export async function writeExampleMaps(
+  out: string,
+  entry: BenchmarkEntry,
+  method: string,
+  explanations: Explanation[],
+  count: number,
+): Promise<string[]> {
   const n = Math.min(count, explanations.length);
   const dir = path.join(out, 'examples', safeName(entry.name));
   fs.mkdirSync(dir, { recursive: true });
@@ -86,7 +110,14 @@ export async function writeExampleMaps(out: string, entry: BenchmarkEntry, metho
     const e = explanations[i];
     if (entry.model.kind === 'image') {
       const file = path.join(dir, `${safeName(method)}-${i}.png`);
-      fs.writeFileSync(file, await overlayPng(displayImage(entry.inputs, i), e.heatmap, { signed: e.signed, opacity: 0.6, minSize: 96 }));
+      fs.writeFileSync(
+        file,
+        await overlayPng(displayImage(entry.inputs, i), e.heatmap, {
+          signed: e.signed,
+          opacity: 0.6,
+          minSize: 96,
+        }),
+      );
       files.push(path.relative(out, file));
     } else {
       const size = entry.inputs.data.length / entry.inputs.shape[0];
@@ -98,7 +129,12 @@ export async function writeExampleMaps(out: string, entry: BenchmarkEntry, metho
         file,
         lineChart({
           series: [
-            { name: 'input', points: x.map((v, j) => [j, v] as const), color: '#bbb', markers: false },
+            {
+              name: 'input',
+              points: x.map((v, j) => [j, v] as const),
+              color: '#bbb',
+              markers: false,
+            },
             { name: method, points: h.map((v, j) => [j, v] as const), markers: false },
           ],
           width: 200,

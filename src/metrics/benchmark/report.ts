@@ -23,13 +23,24 @@ export interface ReportContext {
 
 const FAITHFULNESS = ['deletion', 'insertion', 'faithfulness-correlation', 'road'];
 
-export async function writeReports(out: string, report: BenchmarkReport, ctx: ReportContext): Promise<ReportFiles> {
+export async function writeReports(
+  out: string,
+  report: BenchmarkReport,
+  ctx: ReportContext,
+): Promise<ReportFiles> {
   const files = {
     json: path.join(out, `${ctx.name}.json`),
     markdown: path.join(out, `${ctx.name}.md`),
     html: path.join(out, `${ctx.name}.html`),
   };
-  fs.writeFileSync(files.json, JSON.stringify({ ...report, methodOptions: ctx.methodOptions, metricOptions: ctx.metricOptions }, null, 1) + '\n');
+  fs.writeFileSync(
+    files.json,
+    JSON.stringify(
+      { ...report, methodOptions: ctx.methodOptions, metricOptions: ctx.metricOptions },
+      null,
+      1,
+    ) + '\n',
+  );
   fs.writeFileSync(files.markdown, renderMarkdown(report, ctx));
   fs.writeFileSync(files.html, renderHtml(report, ctx));
   return files;
@@ -39,7 +50,11 @@ export async function writeReports(out: string, report: BenchmarkReport, ctx: Re
  * Rank of each method on each metric (1 = best, ties share their mean rank), and the mean rank
  * over the metrics in `among` that the method has a value for.
  */
-export function meanRanks(entry: EntryReport, metrics: string[], direction: (m: string) => 'higher' | 'lower'): Map<string, number> {
+export function meanRanks(
+  entry: EntryReport,
+  metrics: string[],
+  direction: (m: string) => 'higher' | 'lower',
+): Map<string, number> {
   const sums = new Map<string, { sum: number; n: number }>();
   for (const metric of metrics) {
     const vals = entry.methods
@@ -66,8 +81,14 @@ export function meanRanks(entry: EntryReport, metrics: string[], direction: (m: 
 }
 
 /** The best mean per metric column, for bold/highlighting. */
-function bestOf(entry: EntryReport, metric: string, direction: 'higher' | 'lower'): number | undefined {
-  const vals = entry.methods.map((r) => r.metrics[metric]?.mean).filter((v): v is number => v !== undefined && Number.isFinite(v));
+function bestOf(
+  entry: EntryReport,
+  metric: string,
+  direction: 'higher' | 'lower',
+): number | undefined {
+  const vals = entry.methods
+    .map((r) => r.metrics[metric]?.mean)
+    .filter((v): v is number => v !== undefined && Number.isFinite(v));
   if (vals.length < 2) return undefined;
   return direction === 'higher' ? Math.max(...vals) : Math.min(...vals);
 }
@@ -85,7 +106,12 @@ function arrow(direction: 'higher' | 'lower'): string {
 function optionsText(options: Record<string, Record<string, unknown>>): string[] {
   return Object.entries(options)
     .filter(([, o]) => Object.keys(o).length > 0)
-    .map(([name, o]) => `${name}: ${Object.entries(o).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`);
+    .map(
+      ([name, o]) =>
+        `${name}: ${Object.entries(o)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(', ')}`,
+    );
 }
 
 export function renderMarkdown(report: BenchmarkReport, ctx: ReportContext): string {
@@ -107,16 +133,28 @@ export function renderMarkdown(report: BenchmarkReport, ctx: ReportContext): str
     lines.push(`## ${entry.name}`, '');
     lines.push(
       `${entry.kind} [${entry.inputShape.join('×')}], ${entry.count} inputs, model: ${entry.modelSource}` +
-        (entry.accuracy !== undefined ? `, accuracy on these inputs ${(entry.accuracy * 100).toFixed(1)}%` : ''),
+        (entry.accuracy !== undefined
+          ? `, accuracy on these inputs ${(entry.accuracy * 100).toFixed(1)}%`
+          : ''),
       '',
     );
-    const metrics = report.metrics.map((m) => m.name).filter((m) => entry.methods.some((r) => r.metrics[m] && !r.metrics[m].skipped));
+    const metrics = report.metrics
+      .map((m) => m.name)
+      .filter((m) => entry.methods.some((r) => r.metrics[m] && !r.metrics[m].skipped));
     const ranks = meanRanks(entry, metrics, dir);
-    const franks = meanRanks(entry, metrics.filter((m) => FAITHFULNESS.includes(m)), dir);
-    lines.push(`| method | ms/input | ${metrics.map((m) => `${m} ${arrow(dir(m))}`).join(' | ')} | rank F | rank |`);
+    const franks = meanRanks(
+      entry,
+      metrics.filter((m) => FAITHFULNESS.includes(m)),
+      dir,
+    );
+    lines.push(
+      `| method | ms/input | ${metrics.map((m) => `${m} ${arrow(dir(m))}`).join(' | ')} | rank F | rank |`,
+    );
     lines.push(`|---|---:|${metrics.map(() => '---:').join('|')}|---:|---:|`);
     const notes = new Set<string>();
-    const rows = [...entry.methods].sort((a, b) => (ranks.get(a.method) ?? Infinity) - (ranks.get(b.method) ?? Infinity));
+    const rows = [...entry.methods].sort(
+      (a, b) => (ranks.get(a.method) ?? Infinity) - (ranks.get(b.method) ?? Infinity),
+    );
     for (const row of rows) {
       if (row.skipped) {
         notes.add(`${row.method}: ${row.skipped}`);
@@ -132,7 +170,9 @@ export function renderMarkdown(report: BenchmarkReport, ctx: ReportContext): str
         const text = `${fmt(c.mean)}${c.sem !== undefined ? ` ± ${fmt(c.sem)}` : ''}`;
         return c.mean === bestOf(entry, m, dir(m)) ? `**${text}**` : text;
       });
-      lines.push(`| ${row.method} | ${fmt(row.msPerInput, 1)} | ${cells.join(' | ')} | ${fmt(franks.get(row.method), 1)} | ${fmt(ranks.get(row.method), 1)} |`);
+      lines.push(
+        `| ${row.method} | ${fmt(row.msPerInput, 1)} | ${cells.join(' | ')} | ${fmt(franks.get(row.method), 1)} | ${fmt(ranks.get(row.method), 1)} |`,
+      );
     }
     lines.push('');
     const skippedMetrics = report.metrics.map((m) => m.name).filter((m) => !metrics.includes(m));
@@ -147,7 +187,8 @@ export function renderMarkdown(report: BenchmarkReport, ctx: ReportContext): str
     }
   }
   lines.push('## Metrics', '');
-  for (const m of report.metrics) lines.push(`- **${m.name}** (${m.family}, ${arrow(m.direction)}): ${m.reference}`);
+  for (const m of report.metrics)
+    lines.push(`- **${m.name}** (${m.family}, ${arrow(m.direction)}): ${m.reference}`);
   lines.push('');
   return lines.join('\n');
 }
@@ -157,29 +198,68 @@ const CURVE_CHARTS: Array<{ metric: string; curve: string; title: string }> = [
   { metric: 'insertion', curve: 'insertion', title: 'Insertion (higher area is better)' },
   { metric: 'road', curve: 'morf', title: 'ROAD MoRF (lower is better)' },
   { metric: 'road', curve: 'lerf', title: 'ROAD LeRF (higher is better)' },
-  { metric: 'cascading-randomisation', curve: 'spearman', title: 'Cascading randomisation, Spearman (lower is better)' },
-  { metric: 'independent-randomisation', curve: 'spearman', title: 'Independent randomisation, Spearman (lower is better)' },
+  {
+    metric: 'cascading-randomisation',
+    curve: 'spearman',
+    title: 'Cascading randomisation, Spearman (lower is better)',
+  },
+  {
+    metric: 'independent-randomisation',
+    curve: 'spearman',
+    title: 'Independent randomisation, Spearman (lower is better)',
+  },
 ];
 
-function curveChart(entry: EntryReport, metric: string, curveName: string, title: string): string | undefined {
+function curveChart(
+  entry: EntryReport,
+  metric: string,
+  curveName: string,
+  title: string,
+): string | undefined {
   const series = entry.methods
     .map((row, i) => {
       const c = row.metrics[metric]?.curves?.find((cv) => cv.name === curveName);
-      return c ? { name: row.method, points: c.x.map((x, j) => [x, c.mean[j]] as const), color: PALETTE[i % PALETTE.length], dashed: i >= PALETTE.length } : undefined;
+      return c
+        ? {
+            name: row.method,
+            points: c.x.map((x, j) => [x, c.mean[j]] as const),
+            color: PALETTE[i % PALETTE.length],
+            dashed: i >= PALETTE.length,
+          }
+        : undefined;
     })
     .filter((s): s is NonNullable<typeof s> => s !== undefined);
   if (!series.length) return undefined;
-  const first = entry.methods.map((r) => r.metrics[metric]?.curves?.find((cv) => cv.name === curveName)).find(Boolean)!;
+  const first = entry.methods
+    .map((r) => r.metrics[metric]?.curves?.find((cv) => cv.name === curveName))
+    .find(Boolean)!;
   // Layer curves: say which layer each step is (the chart's x axis is numeric).
-  const xLabel = first.xNames && first.xNames.length <= 8 ? `${first.xLabel}: ${first.xNames.map((n, i) => `${i + 1} ${n}`).join(', ')}` : first.xLabel;
-  return lineChart({ series, title, xLabel, yLabel: first.yLabel, width: 520, height: 340, integerX: Boolean(first.xNames) });
+  const xLabel =
+    first.xNames && first.xNames.length <= 8
+      ? `${first.xLabel}: ${first.xNames.map((n, i) => `${i + 1} ${n}`).join(', ')}`
+      : first.xLabel;
+  return lineChart({
+    series,
+    title,
+    xLabel,
+    yLabel: first.yLabel,
+    width: 520,
+    height: 340,
+    integerX: Boolean(first.xNames),
+  });
 }
 
 function cellHtml(c: MetricCell | undefined, best: number | undefined): string {
   if (!c || c.skipped || c.mean === undefined) {
     return `<td data-v="" class="na"${c?.skipped ? ` title="${escapeXml(c.skipped)}"` : ''}>n/a</td>`;
   }
-  const title = `${c.count} inputs${c.sem !== undefined ? `, ± ${fmt(c.sem, 4)} (s.e.)` : ''}${c.details ? `; ${Object.entries(c.details).map(([k, v]) => `${k} ${fmt(v, 4)}`).join(', ')}` : ''}`;
+  const title = `${c.count} inputs${c.sem !== undefined ? `, ± ${fmt(c.sem, 4)} (s.e.)` : ''}${
+    c.details
+      ? `; ${Object.entries(c.details)
+          .map(([k, v]) => `${k} ${fmt(v, 4)}`)
+          .join(', ')}`
+      : ''
+  }`;
   return `<td data-v="${c.mean}"${c.mean === best ? ' class="best"' : ''} title="${escapeXml(title)}">${fmt(c.mean)}</td>`;
 }
 
@@ -213,27 +293,52 @@ th[data-dir=asc]::after{content:" ▲"}th[data-dir=desc]::after{content:" ▼"}
     parts.push(`<h2>${escapeXml(entry.name)}</h2>`);
     parts.push(
       `<p class="note">${escapeXml(`${entry.kind} [${entry.inputShape.join('×')}], ${entry.count} inputs, model: ${entry.modelSource}`)}` +
-        (entry.accuracy !== undefined ? `, accuracy on these inputs ${(entry.accuracy * 100).toFixed(1)}%` : '') +
+        (entry.accuracy !== undefined
+          ? `, accuracy on these inputs ${(entry.accuracy * 100).toFixed(1)}%`
+          : '') +
         '</p>',
     );
-    const metrics = report.metrics.map((m) => m.name).filter((m) => entry.methods.some((r) => r.metrics[m] && !r.metrics[m].skipped));
+    const metrics = report.metrics
+      .map((m) => m.name)
+      .filter((m) => entry.methods.some((r) => r.metrics[m] && !r.metrics[m].skipped));
     const ranks = meanRanks(entry, metrics, dir);
-    const franks = meanRanks(entry, metrics.filter((m) => FAITHFULNESS.includes(m)), dir);
+    const franks = meanRanks(
+      entry,
+      metrics.filter((m) => FAITHFULNESS.includes(m)),
+      dir,
+    );
     parts.push('<table class="sortable"><thead><tr><th>method</th><th>ms/input</th>');
     for (const m of metrics) {
       const info = report.metrics.find((x) => x.name === m)!;
-      parts.push(`<th title="${escapeXml(info.reference)}">${escapeXml(m)} ${arrow(info.direction)}</th>`);
+      parts.push(
+        `<th title="${escapeXml(info.reference)}">${escapeXml(m)} ${arrow(info.direction)}</th>`,
+      );
     }
-    parts.push('<th title="mean rank over deletion, insertion, faithfulness correlation and ROAD">rank F</th><th title="mean rank over all metrics">rank</th></tr></thead><tbody>');
+    parts.push(
+      '<th title="mean rank over deletion, insertion, faithfulness correlation and ROAD">rank F</th><th title="mean rank over all metrics">rank</th></tr></thead><tbody>',
+    );
     for (const row of entry.methods) {
-      parts.push(`<tr><td data-v="${escapeXml(row.method)}" title="${escapeXml(row.skipped ?? row.title)}">${escapeXml(row.method)}</td>`);
-      parts.push(row.msPerInput !== undefined ? `<td data-v="${row.msPerInput}">${fmt(row.msPerInput, 1)}</td>` : '<td data-v="" class="na">n/a</td>');
+      parts.push(
+        `<tr><td data-v="${escapeXml(row.method)}" title="${escapeXml(row.skipped ?? row.title)}">${escapeXml(row.method)}</td>`,
+      );
+      parts.push(
+        row.msPerInput !== undefined
+          ? `<td data-v="${row.msPerInput}">${fmt(row.msPerInput, 1)}</td>`
+          : '<td data-v="" class="na">n/a</td>',
+      );
       for (const m of metrics) parts.push(cellHtml(row.metrics[m], bestOf(entry, m, dir(m))));
-      for (const r of [franks.get(row.method), ranks.get(row.method)]) parts.push(r !== undefined ? `<td data-v="${r}">${fmt(r, 1)}</td>` : '<td data-v="" class="na">n/a</td>');
+      for (const r of [franks.get(row.method), ranks.get(row.method)])
+        parts.push(
+          r !== undefined
+            ? `<td data-v="${r}">${fmt(r, 1)}</td>`
+            : '<td data-v="" class="na">n/a</td>',
+        );
       parts.push('</tr>');
     }
     parts.push('</tbody></table>');
-    const charts = CURVE_CHARTS.map((c) => curveChart(entry, c.metric, c.curve, c.title)).filter(Boolean);
+    const charts = CURVE_CHARTS.map((c) => curveChart(entry, c.metric, c.curve, c.title)).filter(
+      Boolean,
+    );
     if (charts.length) parts.push(`<div class="charts">${charts.join('\n')}</div>`);
     const withExamples = entry.methods.filter((r) => r.examples?.length);
     if (withExamples.length && entry.exampleInputs?.length) {
@@ -244,7 +349,11 @@ th[data-dir=asc]::after{content:" ▲"}th[data-dir=desc]::after{content:" ▼"}
         parts.push(`<tr><td><img src="${escapeXml(input)}" alt="input ${i}"></td>`);
         for (const r of withExamples) {
           const f = r.examples![i];
-          parts.push(f ? `<td><img src="${escapeXml(f)}" alt="${escapeXml(`${r.method} ${i}`)}"></td>` : '<td></td>');
+          parts.push(
+            f
+              ? `<td><img src="${escapeXml(f)}" alt="${escapeXml(`${r.method} ${i}`)}"></td>`
+              : '<td></td>',
+          );
         }
         parts.push('</tr>');
       });
@@ -252,7 +361,10 @@ th[data-dir=asc]::after{content:" ▲"}th[data-dir=desc]::after{content:" ▼"}
     }
   }
   parts.push('<h2>Metrics</h2><ul>');
-  for (const m of report.metrics) parts.push(`<li><b>${escapeXml(m.name)}</b> (${escapeXml(m.family)}, ${arrow(m.direction)}): ${escapeXml(m.reference)}</li>`);
+  for (const m of report.metrics)
+    parts.push(
+      `<li><b>${escapeXml(m.name)}</b> (${escapeXml(m.family)}, ${arrow(m.direction)}): ${escapeXml(m.reference)}</li>`,
+    );
   parts.push('</ul>');
   parts.push(`<script>
 for (const table of document.querySelectorAll('table.sortable')) {

@@ -16,7 +16,14 @@ import type { MetricResult } from '../metric.js';
 import { fingerprint, hashFloats, ResultCache, safeName } from './cache.js';
 import { writeExampleInputs, writeExampleMaps } from './examples.js';
 import { writeReports, type ReportFiles } from './report.js';
-import type { BenchmarkEntry, BenchmarkReport, CurveSummary, EntryReport, MethodRow, MetricCell } from './types.js';
+import type {
+  BenchmarkEntry,
+  BenchmarkReport,
+  CurveSummary,
+  EntryReport,
+  MethodRow,
+  MetricCell,
+} from './types.js';
 
 /** The methods benchmarked when none are named: the classic families, a dozen in all. */
 export const DEFAULT_METHODS = [
@@ -115,7 +122,10 @@ export function resolveMetrics(requested: string[] | 'all' | undefined): string[
   return names;
 }
 
-export async function runBenchmark(entries: BenchmarkEntry[], options: BenchmarkOptions): Promise<BenchmarkRun> {
+export async function runBenchmark(
+  entries: BenchmarkEntry[],
+  options: BenchmarkOptions,
+): Promise<BenchmarkRun> {
   const started = Date.now();
   const out = path.resolve(options.out);
   fs.mkdirSync(out, { recursive: true });
@@ -126,7 +136,10 @@ export async function runBenchmark(entries: BenchmarkEntry[], options: Benchmark
   const methodNames = resolveMethods(options.methods);
   const metricNames = resolveMetrics(options.metrics);
   const exampleCount = options.examples ?? 3;
-  const progress = new ProgressLog(log, entries.length * methodNames.length * (metricNames.length + 1));
+  const progress = new ProgressLog(
+    log,
+    entries.length * methodNames.length * (metricNames.length + 1),
+  );
   let computed = 0;
   let cached = 0;
 
@@ -137,10 +150,14 @@ export async function runBenchmark(entries: BenchmarkEntry[], options: Benchmark
     const inputsHash = hashFloats(inputs.data);
     const predictions = await model.predict(inputs);
     const predicted = argmaxRows(predictions);
-    const accuracy = entry.labels ? predicted.filter((p, i) => p === entry.labels![i]).length / n : undefined;
+    const accuracy = entry.labels
+      ? predicted.filter((p, i) => p === entry.labels![i]).length / n
+      : undefined;
     const exampleInputs = await writeExampleInputs(out, entry, exampleCount);
     const rows: MethodRow[] = [];
-    log(`${entry.name}: ${n} inputs, model ${entry.modelSource}${accuracy !== undefined ? `, accuracy on them ${(accuracy * 100).toFixed(1)}%` : ''}`);
+    log(
+      `${entry.name}: ${n} inputs, model ${entry.modelSource}${accuracy !== undefined ? `, accuracy on them ${(accuracy * 100).toFixed(1)}%` : ''}`,
+    );
     for (const methodName of methodNames) {
       const spec = getMethod(methodName);
       const row: MethodRow = { method: spec.name, title: spec.title, metrics: {} };
@@ -148,11 +165,20 @@ export async function runBenchmark(entries: BenchmarkEntry[], options: Benchmark
       const unusable = methodUnavailable(spec, entry);
       if (unusable) {
         row.skipped = unusable;
-        progress.skip(metricNames.length + 1, `${entry.name} · ${spec.name}: skipped (${unusable})`);
+        progress.skip(
+          metricNames.length + 1,
+          `${entry.name} · ${spec.name}: skipped (${unusable})`,
+        );
         continue;
       }
       const methodOptions = methodOptionsFor(spec.name, options);
-      const explKey = fingerprint({ model: entry.modelId, inputs: inputsHash, seed, method: spec.name, methodOptions });
+      const explKey = fingerprint({
+        model: entry.modelId,
+        inputs: inputsHash,
+        seed,
+        method: spec.name,
+        methodOptions,
+      });
       const rel = path.join(safeName(entry.name), safeName(spec.name));
       let explanations = cache.readExplanations(rel, explKey);
       if (explanations) {
@@ -161,13 +187,21 @@ export async function runBenchmark(entries: BenchmarkEntry[], options: Benchmark
       } else {
         try {
           const t0 = Date.now();
-          explanations = await explain(model, inputs, spec.name, { seed, options: methodOptions, batchSize, signal: options.signal });
+          explanations = await explain(model, inputs, spec.name, {
+            seed,
+            options: methodOptions,
+            batchSize,
+            signal: options.signal,
+          });
           cache.writeExplanations(rel, explKey, explanations);
           computed++;
           progress.done(`${entry.name} · ${spec.name}: explained in ${seconds(Date.now() - t0)}`);
         } catch (e) {
           row.skipped = failureReason(e, log, options.signal);
-          progress.skip(metricNames.length + 1, `${entry.name} · ${spec.name}: failed (${row.skipped})`);
+          progress.skip(
+            metricNames.length + 1,
+            `${entry.name} · ${spec.name}: failed (${row.skipped})`,
+          );
           continue;
         }
       }
@@ -181,14 +215,28 @@ export async function runBenchmark(entries: BenchmarkEntry[], options: Benchmark
         if (hit) {
           cached++;
           row.metrics[metricName] = hit;
-          progress.done(`${entry.name} · ${spec.name} · ${metricName}: ${formatCell(hit)} (cached)`, true);
+          progress.done(
+            `${entry.name} · ${spec.name} · ${metricName}: ${formatCell(hit)} (cached)`,
+            true,
+          );
           continue;
         }
-        const cell = await evaluateCell(entry, explanations, metricName, metricOptions, seed, batchSize, log, options.signal);
+        const cell = await evaluateCell(
+          entry,
+          explanations,
+          metricName,
+          metricOptions,
+          seed,
+          batchSize,
+          log,
+          options.signal,
+        );
         cache.writeJson(file, key, cell);
         computed++;
         row.metrics[metricName] = cell;
-        progress.done(`${entry.name} · ${spec.name} · ${metricName}: ${formatCell(cell)}${cell.seconds !== undefined ? ` in ${seconds(cell.seconds * 1000)}` : ''}`);
+        progress.done(
+          `${entry.name} · ${spec.name} · ${metricName}: ${formatCell(cell)}${cell.seconds !== undefined ? ` in ${seconds(cell.seconds * 1000)}` : ''}`,
+        );
       }
     }
     reports.push({
@@ -210,7 +258,13 @@ export async function runBenchmark(entries: BenchmarkEntry[], options: Benchmark
     count: Math.max(0, ...entries.map((e) => e.inputs.shape[0])),
     metrics: metricNames.map((name) => {
       const m = getMetric(name);
-      return { name, title: m.title, family: m.family, direction: m.direction, reference: m.reference };
+      return {
+        name,
+        title: m.title,
+        family: m.family,
+        direction: m.direction,
+        reference: m.reference,
+      };
     }),
     entries: reports,
     seconds: (Date.now() - started) / 1000,
@@ -222,16 +276,24 @@ export async function runBenchmark(entries: BenchmarkEntry[], options: Benchmark
     methodOptions: Object.fromEntries(methodNames.map((m) => [m, methodOptionsFor(m, options)])),
     metricOptions: Object.fromEntries(metricNames.map((m) => [m, metricOptionsFor(m, options)])),
   });
-  log(`wrote ${files.html}, ${files.markdown}, ${files.json} (${computed} computed, ${cached} from the cache, ${seconds(Date.now() - started)})`);
+  log(
+    `wrote ${files.html}, ${files.markdown}, ${files.json} (${computed} computed, ${cached} from the cache, ${seconds(Date.now() - started)})`,
+  );
   return { report, files, computed, cached };
 }
 
 function methodOptionsFor(method: string, options: BenchmarkOptions): Record<string, unknown> {
-  return { ...(BENCHMARK_METHOD_OPTIONS[method] ?? {}), ...(options.methodOptions?.[method] ?? {}) };
+  return {
+    ...(BENCHMARK_METHOD_OPTIONS[method] ?? {}),
+    ...(options.methodOptions?.[method] ?? {}),
+  };
 }
 
 function metricOptionsFor(metric: string, options: BenchmarkOptions): Record<string, unknown> {
-  return { ...(BENCHMARK_METRIC_OPTIONS[metric] ?? {}), ...(options.metricOptions?.[metric] ?? {}) };
+  return {
+    ...(BENCHMARK_METRIC_OPTIONS[metric] ?? {}),
+    ...(options.metricOptions?.[metric] ?? {}),
+  };
 }
 
 /**
@@ -247,7 +309,8 @@ function failureReason(e: unknown, log: (line: string) => void, signal?: AbortSi
 
 function methodUnavailable(spec: MethodSpec, entry: BenchmarkEntry): string | undefined {
   if (!spec.kinds.includes(entry.model.kind)) return `does not apply to ${entry.model.kind} inputs`;
-  if (spec.needs === 'gradients' && !entry.model.whiteBox) return 'needs gradients, which this model does not provide';
+  if (spec.needs === 'gradients' && !entry.model.whiteBox)
+    return 'needs gradients, which this model does not provide';
   return undefined;
 }
 
@@ -274,14 +337,21 @@ async function evaluateCell(
     });
     return summarise(r);
   } catch (e) {
-    return { metric: metricName, direction: spec.direction, skipped: failureReason(e, log, signal) };
+    return {
+      metric: metricName,
+      direction: spec.direction,
+      skipped: failureReason(e, log, signal),
+    };
   }
 }
 
 /** What the report keeps of a metric result: per-input scores, mean ± SEM, mean details and mean curves. */
 export function summarise(r: MetricResult): MetricCell {
   const finite = r.scores.filter(Number.isFinite);
-  const sd = finite.length > 1 ? Math.sqrt(finite.reduce((s, v) => s + (v - r.mean) ** 2, 0) / (finite.length - 1)) : NaN;
+  const sd =
+    finite.length > 1
+      ? Math.sqrt(finite.reduce((s, v) => s + (v - r.mean) ** 2, 0) / (finite.length - 1))
+      : NaN;
   const details: Record<string, number> = {};
   for (const [k, values] of Object.entries(r.details ?? {})) {
     const f = values.filter(Number.isFinite);
@@ -344,10 +414,12 @@ class ProgressLog {
     this.last = now;
     this.finished++;
     const left = this.total - this.finished;
-    const eta = left > 0 && this.timedUnits > 0 ? `, about ${seconds((this.timedMs / this.timedUnits) * left)} left` : '';
+    const eta =
+      left > 0 && this.timedUnits > 0
+        ? `, about ${seconds((this.timedMs / this.timedUnits) * left)} left`
+        : '';
     this.log(`[${this.finished}/${this.total}${eta}] ${message}`);
   }
-
 
   skip(units: number, message: string): void {
     this.finished += units;

@@ -76,7 +76,13 @@ export interface BenchmarkReport {
   createdAt: string;
   seed: number;
   count: number;
-  metrics: Array<{ name: string; title: string; family: string; direction: 'higher' | 'lower'; reference: string }>;
+  metrics: Array<{
+    name: string;
+    title: string;
+    family: string;
+    direction: 'higher' | 'lower';
+    reference: string;
+  }>;
   entries: EntryReport[];
   seconds: number;
   software: { node: string; glassbox: string };

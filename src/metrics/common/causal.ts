@@ -28,12 +28,21 @@ export function causalOptions(mode: CausalMode) {
       .int()
       .positive()
       .optional()
-      .describe('positions changed per step; default: the image width (RISE: 224 at 224×224), 1 for signals and tables up to 128 positions, else positions/128'),
+      .describe(
+        'positions changed per step; default: the image width (RISE: 224 at 224×224), 1 for signals and tables up to 128 positions, else positions/128',
+      ),
     substrate: substrateOption
       .optional()
-      .describe(mode === 'deletion' ? 'what deleted positions become: "zero" (default, RISE), "blur", "mean" or a number' : 'what insertion starts from: "blur" (default for images and signals, RISE), "zero" (default for tables), "mean" or a number'),
+      .describe(
+        mode === 'deletion'
+          ? 'what deleted positions become: "zero" (default, RISE), "blur", "mean" or a number'
+          : 'what insertion starts from: "blur" (default for images and signals, RISE), "zero" (default for tables), "mean" or a number',
+      ),
     ...blurOptions,
-    abs: z.boolean().default(false).describe('order positions by |heatmap| instead of the signed value'),
+    abs: z
+      .boolean()
+      .default(false)
+      .describe('order positions by |heatmap| instead of the signed value'),
   });
 }
 export type CausalOptions = z.infer<ReturnType<typeof causalOptions>>;
@@ -44,7 +53,11 @@ export function defaultStep(layout: Layout): number {
 }
 
 /** RISE's substrates: zeros for deletion, blur for insertion (zeros for tables, which have no neighbours). */
-function resolveSubstrate(mode: CausalMode, substrate: Substrate | undefined, layout: Layout): Substrate {
+function resolveSubstrate(
+  mode: CausalMode,
+  substrate: Substrate | undefined,
+  layout: Layout,
+): Substrate {
   if (substrate !== undefined) return substrate;
   return mode === 'deletion' || layout.kind === 'table' ? 'zero' : 'blur';
 }
@@ -62,7 +75,9 @@ export async function causalCurves(
   const n = targets.length;
   const substrate = resolveSubstrate(mode, options.substrate, layout);
   const total = n * (nSteps + 1);
-  const queue = new PredictionQueue(ctx.model, ctx.batchSize, ctx.signal, (done) => ctx.onProgress?.(done, total));
+  const queue = new PredictionQueue(ctx.model, ctx.batchSize, ctx.signal, (done) =>
+    ctx.onProgress?.(done, total),
+  );
   for (let e = 0; e < n; e++) {
     const x = inputs.data.subarray(e * layout.size, (e + 1) * layout.size);
     const sub = substrateFor(x, layout, substrate, options.klen, options.sigma);
@@ -93,7 +108,8 @@ export async function causalCurves(
     curves: [
       {
         name: mode,
-        xLabel: mode === 'deletion' ? 'fraction of positions deleted' : 'fraction of positions inserted',
+        xLabel:
+          mode === 'deletion' ? 'fraction of positions deleted' : 'fraction of positions inserted',
         yLabel: 'target probability',
         x: Array.from({ length: nSteps + 1 }, (_, i) => i / nSteps),
         y: rows,

@@ -35,9 +35,16 @@ const SIGNAL_NEIGHBOURS: Neighbour[] = [
  * `x` (positions × channels) with every position where `removed[p]` is 1 imputed; `rng` adds the
  * noise (pass noise 0 for the plain linear imputation).
  */
-export function noisyLinearImpute(x: Float32Array, removed: Uint8Array, layout: Layout, noise: number, rng: Rng): Float32Array {
+export function noisyLinearImpute(
+  x: Float32Array,
+  removed: Uint8Array,
+  layout: Layout,
+  noise: number,
+  rng: Rng,
+): Float32Array {
   const out = Float32Array.from(x);
-  const neighbours = layout.kind === 'image' ? IMAGE_NEIGHBOURS : layout.kind === 'signal' ? SIGNAL_NEIGHBOURS : [];
+  const neighbours =
+    layout.kind === 'image' ? IMAGE_NEIGHBOURS : layout.kind === 'signal' ? SIGNAL_NEIGHBOURS : [];
   const grid = layout.grid;
   const c = layout.channels;
   const unknown: number[] = [];
@@ -103,13 +110,18 @@ export function noisyLinearImpute(x: Float32Array, removed: Uint8Array, layout: 
       b[v] = s;
     }
     const sol = conjugateGradient(apply, diag, b);
-    for (let v = 0; v < m; v++) out[unknown[v] * c + ch] = sol[v] + (noise > 0 ? noise * rng.normal() : 0);
+    for (let v = 0; v < m; v++)
+      out[unknown[v] * c + ch] = sol[v] + (noise > 0 ? noise * rng.normal() : 0);
   }
   return out;
 }
 
 /** Jacobi-preconditioned CG for A·x = b, A symmetric positive (semi-)definite given by `apply`. */
-function conjugateGradient(apply: (v: Float64Array, out: Float64Array) => void, diag: Float64Array, b: Float64Array): Float64Array {
+function conjugateGradient(
+  apply: (v: Float64Array, out: Float64Array) => void,
+  diag: Float64Array,
+  b: Float64Array,
+): Float64Array {
   const m = b.length;
   const x = new Float64Array(m);
   const r = Float64Array.from(b);

@@ -23,7 +23,10 @@ export function layoutOf(model: Pick<Model, 'kind' | 'inputShape' | 'name'>): La
   if (model.kind === 'image' && s.length === 3) [grid, channels] = [[s[0], s[1]], s[2]];
   else if (model.kind === 'signal' && s.length === 2) [grid, channels] = [[s[0]], s[1]];
   else if (model.kind === 'table' && s.length === 1) [grid, channels] = [[s[0]], 1];
-  else fail(`model ${model.name}: a ${model.kind} model with input shape [${s.join(', ')}] is not supported by the metrics`);
+  else
+    fail(
+      `model ${model.name}: a ${model.kind} model with input shape [${s.join(', ')}] is not supported by the metrics`,
+    );
   const positions = grid.reduce((a, b) => a * b, 1);
   return { kind: model.kind, grid, positions, channels, size: positions * channels };
 }

@@ -42,14 +42,21 @@ export class PredictionQueue {
 
   async finish(): Promise<Predictions> {
     await this.flush();
-    return { raw: Float32Array.from(this.raw), prob: Float32Array.from(this.prob), predicted: Int32Array.from(this.predicted) };
+    return {
+      raw: Float32Array.from(this.raw),
+      prob: Float32Array.from(this.prob),
+      predicted: Int32Array.from(this.predicted),
+    };
   }
 
   private async flush(): Promise<void> {
     const n = this.pendingTargets.length;
     if (n === 0) return;
     throwIfAborted(this.signal);
-    const out = await this.model.predict({ data: this.buffer.subarray(0, n * this.size), shape: [n, ...this.model.inputShape] });
+    const out = await this.model.predict({
+      data: this.buffer.subarray(0, n * this.size),
+      shape: [n, ...this.model.inputShape],
+    });
     const probs = this.model.outputKind === 'logits' ? softmaxRows(out) : out;
     const k = out.shape[1];
     const pred = argmaxRows(out);
@@ -65,9 +72,16 @@ export class PredictionQueue {
 }
 
 /** Predictions for a whole batch of examples. */
-export async function predictTargets(model: Model, x: Float32Array, targets: number[], batchSize: number, signal?: AbortSignal): Promise<Predictions> {
+export async function predictTargets(
+  model: Model,
+  x: Float32Array,
+  targets: number[],
+  batchSize: number,
+  signal?: AbortSignal,
+): Promise<Predictions> {
   const q = new PredictionQueue(model, batchSize, signal);
   const size = x.length / targets.length;
-  for (let i = 0; i < targets.length; i++) await q.add(x.subarray(i * size, (i + 1) * size), targets[i]);
+  for (let i = 0; i < targets.length; i++)
+    await q.add(x.subarray(i * size, (i + 1) * size), targets[i]);
   return q.finish();
 }

@@ -129,7 +129,12 @@ export function norm2(values: ArrayLike<number>): number {
  * to the largest odd size that fits), K1 = 0.01, K2 = 0.03, sample covariances, reflect
  * padding, and the mean over positions at least half a window away from the border.
  */
-export function ssim(x: ArrayLike<number>, y: ArrayLike<number>, grid: number[], dataRange = 1): number {
+export function ssim(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  grid: number[],
+  dataRange = 1,
+): number {
   let win = Math.min(7, ...grid);
   if (win % 2 === 0) win--;
   if (win < 1) return NaN;
@@ -139,9 +144,21 @@ export function ssim(x: ArrayLike<number>, y: ArrayLike<number>, grid: number[],
   const fy = Float64Array.from(y);
   const ux = uniformFilter(fx, grid, win);
   const uy = uniformFilter(fy, grid, win);
-  const uxx = uniformFilter(fx.map((v) => v * v), grid, win);
-  const uyy = uniformFilter(fy.map((v) => v * v), grid, win);
-  const uxy = uniformFilter(fx.map((v, i) => v * fy[i]), grid, win);
+  const uxx = uniformFilter(
+    fx.map((v) => v * v),
+    grid,
+    win,
+  );
+  const uyy = uniformFilter(
+    fy.map((v) => v * v),
+    grid,
+    win,
+  );
+  const uxy = uniformFilter(
+    fx.map((v, i) => v * fy[i]),
+    grid,
+    win,
+  );
   const c1 = (0.01 * dataRange) ** 2;
   const c2 = (0.03 * dataRange) ** 2;
   const pad = (win - 1) / 2;
@@ -158,7 +175,9 @@ export function ssim(x: ArrayLike<number>, y: ArrayLike<number>, grid: number[],
     const vx = covNorm * (uxx[i] - ux[i] * ux[i]);
     const vy = covNorm * (uyy[i] - uy[i] * uy[i]);
     const vxy = covNorm * (uxy[i] - ux[i] * uy[i]);
-    const s = ((2 * ux[i] * uy[i] + c1) * (2 * vxy + c2)) / ((ux[i] ** 2 + uy[i] ** 2 + c1) * (vx + vy + c2));
+    const s =
+      ((2 * ux[i] * uy[i] + c1) * (2 * vxy + c2)) /
+      ((ux[i] ** 2 + uy[i] ** 2 + c1) * (vx + vy + c2));
     sum += s;
     count++;
   }

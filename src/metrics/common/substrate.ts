@@ -11,11 +11,19 @@ import { reflectIndex } from './stats.js';
 
 export const substrateOption = z
   .union([z.enum(['zero', 'blur', 'mean']), z.number()])
-  .describe('"zero", "blur" (RISE Gaussian blur), "mean" (the example\'s per-channel mean) or a constant value');
+  .describe(
+    '"zero", "blur" (RISE Gaussian blur), "mean" (the example\'s per-channel mean) or a constant value',
+  );
 export type Substrate = z.infer<typeof substrateOption>;
 
 export const blurOptions = {
-  klen: z.number().int().positive().refine((v) => v % 2 === 1, 'klen must be odd').default(11).describe('blur kernel size (RISE: 11)'),
+  klen: z
+    .number()
+    .int()
+    .positive()
+    .refine((v) => v % 2 === 1, 'klen must be odd')
+    .default(11)
+    .describe('blur kernel size (RISE: 11)'),
   sigma: z.number().positive().default(5).describe('blur kernel σ (RISE: 5)'),
 };
 
@@ -28,19 +36,26 @@ export function gaussianKernel1d(klen: number, sigma: number): Float64Array {
   const radius = Math.floor(4 * sigma + 0.5);
   const weights = new Float64Array(2 * radius + 1);
   let total = 0;
-  for (let k = -radius; k <= radius; k++) total += weights[k + radius] = Math.exp((-0.5 * k * k) / (sigma * sigma));
+  for (let k = -radius; k <= radius; k++)
+    total += weights[k + radius] = Math.exp((-0.5 * k * k) / (sigma * sigma));
   for (let k = 0; k < weights.length; k++) weights[k] /= total;
   const centre = Math.floor(klen / 2);
   const out = new Float64Array(klen);
   // out[i] = Σ_k w[k]·delta[reflect(i + k)]
   for (let i = 0; i < klen; i++) {
-    for (let k = -radius; k <= radius; k++) if (reflectIndex(i + k, klen) === centre) out[i] += weights[k + radius];
+    for (let k = -radius; k <= radius; k++)
+      if (reflectIndex(i + k, klen) === centre) out[i] += weights[k + radius];
   }
   return out;
 }
 
 /** One example blurred per channel with the RISE kernel (outer(g, g) for images, g for signals), zero padding. */
-export function blurExample(x: Float32Array, layout: Layout, klen: number, sigma: number): Float32Array {
+export function blurExample(
+  x: Float32Array,
+  layout: Layout,
+  klen: number,
+  sigma: number,
+): Float32Array {
   const g = gaussianKernel1d(klen, sigma);
   const half = Math.floor(klen / 2);
   const c = layout.channels;
@@ -81,11 +96,19 @@ export function blurExample(x: Float32Array, layout: Layout, klen: number, sigma
     }
     return out;
   }
-  fail('the "blur" substrate needs image or signal inputs: use "zero", "mean" or a number for tables');
+  fail(
+    'the "blur" substrate needs image or signal inputs: use "zero", "mean" or a number for tables',
+  );
 }
 
 /** The substrate for one example. */
-export function substrateFor(x: Float32Array, layout: Layout, substrate: Substrate, klen = 11, sigma = 5): Float32Array {
+export function substrateFor(
+  x: Float32Array,
+  layout: Layout,
+  substrate: Substrate,
+  klen = 11,
+  sigma = 5,
+): Float32Array {
   if (typeof substrate === 'number') return new Float32Array(x.length).fill(substrate);
   if (substrate === 'zero') return new Float32Array(x.length);
   if (substrate === 'blur') return blurExample(x, layout, klen, sigma);

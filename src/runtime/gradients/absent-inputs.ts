@@ -28,7 +28,8 @@ export function tolerateAbsentInputs(): void {
   if (engine.glassboxAbsentInputs) return;
   engine.glassboxAbsentInputs = true;
   const save = engine.saveTensorsForBackwardMode.bind(engine);
-  engine.saveTensorsForBackwardMode = (tensors) => tensors.map((t) => (t == null ? ABSENT : save([t])[0]));
+  engine.saveTensorsForBackwardMode = (tensors) =>
+    tensors.map((t) => (t == null ? ABSENT : save([t])[0]));
   const addTapeNode = engine.addTapeNode.bind(engine);
   engine.addTapeNode = (kernelName, inputs, ...rest) => {
     const present: tf.NamedTensorMap = {};

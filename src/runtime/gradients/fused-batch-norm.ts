@@ -28,7 +28,10 @@ export const fusedBatchNormGradConfig: tf.GradConfig = {
       x: () => reduceTo(tf.mul(gScaled, inv), x!.shape),
       mean: () => reduceTo(tf.neg(tf.mul(gScaled, inv)), mean!.shape),
       variance: () =>
-        reduceTo(tf.mul(tf.mul(gScaled, centered), tf.mul(tf.mul(inv, tf.mul(inv, inv)), tf.scalar(-0.5))), variance!.shape),
+        reduceTo(
+          tf.mul(tf.mul(gScaled, centered), tf.mul(tf.mul(inv, tf.mul(inv, inv)), tf.scalar(-0.5))),
+          variance!.shape,
+        ),
       scale: () => reduceTo(tf.mul(g, tf.mul(centered, inv)), scale!.shape),
       offset: () => reduceTo(g, offset!.shape),
     };

@@ -37,11 +37,15 @@ export function convGeometry(
   const reach = (out: number, stride: number, k: number) => (out - 1) * stride + k;
   const extraBottom = Math.max(
     0,
-    reach(info.outHeight, info.strideHeight, info.effectiveFilterHeight) - info.padInfo.top - info.inHeight,
+    reach(info.outHeight, info.strideHeight, info.effectiveFilterHeight) -
+      info.padInfo.top -
+      info.inHeight,
   );
   const extraRight = Math.max(
     0,
-    reach(info.outWidth, info.strideWidth, info.effectiveFilterWidth) - info.padInfo.left - info.inWidth,
+    reach(info.outWidth, info.strideWidth, info.effectiveFilterWidth) -
+      info.padInfo.left -
+      info.inWidth,
   );
   return { info, pad: info.padInfo, extraBottom, extraRight };
 }

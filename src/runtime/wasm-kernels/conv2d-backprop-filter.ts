@@ -38,7 +38,10 @@ export function conv2dFilterGrad(
         dataFormat: 'NHWC',
       },
     ); // [Cin, ≥KH, ≥KW, Cout]: rows past the last tap come from unread input
-    const taps = out.shape[1] === kh && out.shape[2] === kw ? out : k.slice(out, [0, 0, 0, 0], [cin, kh, kw, cout]);
+    const taps =
+      out.shape[1] === kh && out.shape[2] === kw
+        ? out
+        : k.slice(out, [0, 0, 0, 0], [cin, kh, kw, cout]);
     return k.transpose(taps, [1, 2, 0, 3]);
   });
 }
@@ -48,9 +51,19 @@ export const conv2dBackpropFilterConfig: tf.KernelConfig = {
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { x, dy } = inputs as tf.Conv2DBackpropFilterInputs;
-    const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+    const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
+      attrs as unknown as tf.Conv2DBackpropFilterAttrs;
     if (dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
     if (weightGradientsSkipped()) return zeros(backend as BackendWasm, filterShape);
-    return conv2dFilterGrad(backend as BackendWasm, x!, dy!, filterShape, strides, 1, pad, dimRoundingMode);
+    return conv2dFilterGrad(
+      backend as BackendWasm,
+      x!,
+      dy!,
+      filterShape,
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+    );
   },
 };

@@ -16,10 +16,21 @@ export const conv2dBackpropInputConfig: tf.KernelConfig = {
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { dy, filter } = inputs as tf.Conv2DBackpropInputInputs;
-    const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+    const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
+      attrs as unknown as tf.Conv2DBackpropInputAttrs;
     const nchw = dataFormat === 'NCHW';
-    const [n, h, w, c] = nchw ? [inputShape[0], inputShape[2], inputShape[3], inputShape[1]] : inputShape;
-    const { info } = convGeometry([n, h, w, c], filter!.shape, strides, 1, pad, dimRoundingMode, false);
+    const [n, h, w, c] = nchw
+      ? [inputShape[0], inputShape[2], inputShape[3], inputShape[1]]
+      : inputShape;
+    const { info } = convGeometry(
+      [n, h, w, c],
+      filter!.shape,
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+      false,
+    );
     const wasm = backend as BackendWasm;
     // [KH, KW, Cout, Cin], flipped; kept while the filter lives (see filter-cache.ts).
     const flipped = derivedFilter(wasm, filter!, 'conv2d-transpose', () =>

@@ -38,8 +38,12 @@ export const depthwiseBackpropFilterConfig: tf.KernelConfig = {
         },
       ); // [1, ≥KH, ≥KW, C·N·M]
       const taps =
-        out.shape[1] === kh && out.shape[2] === kw ? out : k.slice(out, [0, 0, 0, 0], [1, kh, kw, c * n * m]);
-      return n === 1 ? k.reshape(taps, filterShape) : k.sum(k.reshape(taps, [kh, kw, c, n, m]), [3]);
+        out.shape[1] === kh && out.shape[2] === kw
+          ? out
+          : k.slice(out, [0, 0, 0, 0], [1, kh, kw, c * n * m]);
+      return n === 1
+        ? k.reshape(taps, filterShape)
+        : k.sum(k.reshape(taps, [kh, kw, c, n, m]), [3]);
     });
   },
 };

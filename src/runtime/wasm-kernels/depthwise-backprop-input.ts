@@ -18,11 +18,21 @@ export const depthwiseBackpropInputConfig: tf.KernelConfig = {
     const { dy, filter } = inputs as tf.DepthwiseConv2dNativeBackpropInputInputs;
     const { strides, dilations, pad, dimRoundingMode, inputShape } =
       attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
-    const { info } = convGeometry(inputShape, filter!.shape, strides, dilations, pad, dimRoundingMode, true);
+    const { info } = convGeometry(
+      inputShape,
+      filter!.shape,
+      strides,
+      dilations,
+      pad,
+      dimRoundingMode,
+      true,
+    );
     const [n, h, w, c] = inputShape;
     const [kh, kw, , m] = filter!.shape;
     const wasm = backend as BackendWasm;
-    const flippedTaps = derivedFilter(wasm, filter!, 'depthwise-transpose', () => inKernelScope(wasm, (k) => flipTaps(k, filter!)));
+    const flippedTaps = derivedFilter(wasm, filter!, 'depthwise-transpose', () =>
+      inKernelScope(wasm, (k) => flipTaps(k, filter!)),
+    );
     return inKernelScope(wasm, (k) => {
       const flipped = k.reshape(flippedTaps, [kh, kw, c * m, 1]);
       const corr = correlation(k, zeroStuff(k, dy!, info.strideHeight, info.strideWidth), info);

@@ -68,7 +68,12 @@ function sweep(backend: BackendWasm, cache: Map<object, Map<string, Entry>>): vo
   }
 }
 
-function evictOver(backend: BackendWasm, cache: Map<object, Map<string, Entry>>, limit: number, keep: object): void {
+function evictOver(
+  backend: BackendWasm,
+  cache: Map<object, Map<string, Entry>>,
+  limit: number,
+  keep: object,
+): void {
   let total = 0;
   for (const forSource of cache.values()) for (const e of forSource.values()) total += e.bytes;
   for (const [dataId, forSource] of cache) {

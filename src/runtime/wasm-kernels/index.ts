@@ -1,7 +1,7 @@
 /**
  * Kernels the TF.js wasm backend lacks but training and gradients need, plus two it has but runs
- * too slowly for them (Conv2DBackpropInput, Identity) and one it gets wrong (MaxPoolGrad). Registered once, before the wasm backend
- * is selected.
+ * too slowly for them (Conv2DBackpropInput, Identity) and one it gets wrong (MaxPoolGrad).
+ * Registered once, before the wasm backend is selected.
  */
 import { tf } from '../core.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
@@ -31,7 +31,8 @@ export function registerWasmKernels(): string[] {
   registered = true;
   for (const config of wasmKernelConfigs) {
     // Replacing a kernel tfjs has (or may add later): unregister first, or tfjs warns.
-    if (tf.getKernel(config.kernelName, 'wasm') != null) tf.unregisterKernel(config.kernelName, 'wasm');
+    if (tf.getKernel(config.kernelName, 'wasm') != null)
+      tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
   return wasmKernelConfigs.map((c) => c.kernelName);

@@ -53,7 +53,16 @@ export class KernelScope {
     return this.run(
       'StridedSlice',
       { x },
-      { begin, end, strides, beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 },
+      {
+        begin,
+        end,
+        strides,
+        beginMask: 0,
+        endMask: 0,
+        ellipsisMask: 0,
+        newAxisMask: 0,
+        shrinkAxisMask: 0,
+      },
     );
   }
 

@@ -23,7 +23,8 @@ export function flipTaps(k: KernelScope, filter: Info): Info {
   // Views only after allocating: malloc may grow (and so replace) the heap.
   const src = k.backend.typedArrayFromHeap(filter) as Float32Array;
   const dst = k.backend.typedArrayFromHeap(out) as Float32Array;
-  for (let t = 0; t < taps; t++) dst.set(src.subarray(t * block, (t + 1) * block), (taps - 1 - t) * block);
+  for (let t = 0; t < taps; t++)
+    dst.set(src.subarray(t * block, (t + 1) * block), (taps - 1 - t) * block);
   return out;
 }
 
