@@ -8,5 +8,7 @@ export default defineConfig({
     // TF.js backends are process-global state; forks keep test files isolated.
     pool: 'forks',
     maxWorkers: 2,
+    // Two forks already fill the two cores; wasm threads inside each would only contend.
+    env: { GLASSBOX_THREADS: '1' },
   },
 });

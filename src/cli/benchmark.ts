@@ -5,7 +5,7 @@
  * <out>/cache/.
  */
 import type { Command } from 'commander';
-import { fail } from '../core/errors.js';
+import { fail, isGlassboxError } from '../core/errors.js';
 import { initTf } from '../runtime/tf.js';
 import {
   BENCHMARK_DATASETS,
@@ -168,23 +168,31 @@ export async function runBenchmarkCommand(flags: BenchmarkFlags): Promise<void> 
   await initTf();
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const entries: BenchmarkEntry[] = [];
+  const skipped: Array<{ name: string; reason: string }> = [];
   for (const name of names) {
-    entries.push(
-      await prepareBuiltinEntry(name, {
-        count,
-        out: flags.out,
-        retrain: flags.retrain,
-        runsDir: flags.runs,
-        configsDir: flags.configs,
-        log,
-      }),
-    );
+    try {
+      entries.push(
+        await prepareBuiltinEntry(name, {
+          count,
+          out: flags.out,
+          retrain: flags.retrain,
+          runsDir: flags.runs,
+          configsDir: flags.configs,
+          log,
+        }),
+      );
+    } catch (e) {
+      // A data set that cannot be loaded (e.g. files not installed) must not cost the others.
+      if (!isGlassboxError(e) || names.length === 1) throw e;
+      log(`skipping ${name}: ${e.message}`);
+      skipped.push({ name, reason: e.message });
+    }
   }
   if (flags.model && flags.data)
     entries.push(await prepareUserEntry(flags.model, flags.data, count));
   if (entries.length === 0)
     fail('nothing to benchmark: name --datasets or give --model and --data');
-  const run = await runBenchmark(entries, { ...common, log });
+  const run = await runBenchmark(entries, { ...common, log, skippedEntries: skipped });
   for (const e of entries) e.model.dispose();
   process.stdout.write(`${run.files.html}\n${run.files.markdown}\n${run.files.json}\n`);
 }

@@ -19,6 +19,7 @@ interface SagFlags {
   threshold: string;
   childThreshold: string;
   maxChildren: string;
+  maxNodes: string;
   childOrder: string;
   maxRoots: string;
   maxOverlap: string;
@@ -50,6 +51,7 @@ export function register(program: Command): void {
     .option('--threshold <x>', 'a root keeps at least this fraction of the full-image probability', '0.9')
     .option('--child-threshold <x>', 'expand graph nodes that keep at least this fraction', '0.4')
     .option('--max-children <n>', 'children per graph node', '3')
+    .option('--max-nodes <n>', 'graph size limit (roots always shown)', '50')
     .option('--child-order <order>', `which children: ${CHILD_ORDERS.join(' or ')}`, 'least-drop')
     .option('--max-roots <n>', 'stop the search after this many distinct roots', '10')
     .option('--max-overlap <n>', 'patches two shown roots may share', '1')
@@ -136,6 +138,7 @@ export async function runSag(flags: SagFlags): Promise<void> {
     threshold: fraction(flags.threshold, '--threshold', false),
     childThreshold: fraction(flags.childThreshold, '--child-threshold', true),
     maxChildren: int(flags.maxChildren, '--max-children', 1),
+    maxNodes: int(flags.maxNodes, '--max-nodes', 1),
     childOrder: choice(flags.childOrder, '--child-order', CHILD_ORDERS),
     maxRoots: int(flags.maxRoots, '--max-roots', 1),
     maxOverlap: int(flags.maxOverlap, '--max-overlap', 0),

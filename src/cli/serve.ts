@@ -42,7 +42,9 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   const { ensureWebBuilt, startServer } = await import('../server/index.js');
   ensureWebBuilt(undefined, (line) => process.stderr.write(`${line}\n`));
   await initTf();
-  // A bug in one request must not take the app down for everyone: log it and go on.
+  // A bug in one request must not take the app down for everyone: log it and go on. (The
+  // TF.js wasm module installs a handler that rethrows, which would end the process.)
+  process.removeAllListeners('unhandledRejection');
   process.on('unhandledRejection', (e) => process.stderr.write(`glassbox serve: unhandled rejection: ${(e as Error)?.stack ?? e}\n`));
   const server = await startServer({ port, host: flags.host, dataDir: path.resolve(flags.data), concurrency, maxQueued, maxModelBytes });
   process.stderr.write(`Glassbox web app: ${server.url}  (data folder ${server.context.storage.root}; Ctrl-C stops)\n`);

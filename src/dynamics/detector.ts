@@ -2,16 +2,21 @@
  * Names the epoch where overfitting begins from the weights alone, and, for comparison only,
  * where the classic validation curve says it begins.
  *
- * The rule (docs/dynamics.md explains why it works):
+ * The rule (docs/dynamics.md explains why it works and how the constants were chosen):
  *   growth share s_t = normGrowth_t / relChange_t of the whole network
  *                    ≈ cos(ΔW_t, W_{t−1}): the part of the epoch's move that only rescales W.
- *   An epoch is "inflating" when s_t ≥ 0.3 and consecutive updates agree (cos(ΔW_t, ΔW_{t−1}) > 0).
- *   Overfitting begins at the first epoch of the first run of 3 consecutive inflating epochs.
+ *   plateau        P = median of s_t over the last half of the run.
+ *   No overfitting when P < 0.15: the run does not end in the inflating regime.
+ *   Otherwise an epoch is "inflating" when s_t ≥ 0.8·P and consecutive updates agree
+ *   (cos(ΔW_t, ΔW_{t−1}) > 0); overfitting begins at the first of 3 consecutive inflating epochs.
  * Once a cross-entropy model fits its training set, the loss can only fall further by scaling the
  * logits up, which moves the weights along themselves: a consistent, radial, norm-growing update
  * that leaves the decision boundaries where they are and makes every prediction more confident,
- * the wrong ones on unseen data included, so validation loss rises. Weight decay pulls radially
- * inwards and keeps s_t near or below zero.
+ * the wrong ones on unseen data included, so validation loss rises. s_t climbs while the training
+ * set is being fitted and levels off at P once the model is only inflating; the onset is when it
+ * has nearly reached that level. P itself depends on the optimiser and the network, hence a
+ * share of P rather than a fixed value. Weight decay pulls radially inwards and keeps s_t near or
+ * below zero.
  *
  * The dead-unit share is reported next to the flag (a rise of 10 points or more is a warning of
  * capacity loss) but does not move the onset: dying units shrink the model, they do not mark
@@ -22,8 +27,12 @@ import type { DeadSignals } from './signals.js';
 import { NETWORK, type LayerSignals } from './weights.js';
 
 export interface DetectorRule {
-  /** Smallest growth share that counts as inflation. */
-  minGrowthShare: number;
+  /** Fraction of the run, at its end, whose median growth share is the plateau P. */
+  plateauWindow: number;
+  /** No flag when the plateau is below this: the run does not end inflating. */
+  minPlateau: number;
+  /** An epoch inflates when its growth share is at least this fraction of P. */
+  plateauFraction: number;
   /** Consecutive-update cosine must exceed this. */
   minCosine: number;
   /** Consecutive inflating epochs needed. */
@@ -32,7 +41,7 @@ export interface DetectorRule {
   deadRiseWarning: number;
 }
 
-export const DEFAULT_RULE: DetectorRule = { minGrowthShare: 0.3, minCosine: 0, persistence: 3, deadRiseWarning: 0.1 };
+export const DEFAULT_RULE: DetectorRule = { plateauWindow: 0.5, minPlateau: 0.15, plateauFraction: 0.8, minCosine: 0, persistence: 3, deadRiseWarning: 0.1 };
 
 export interface EpochEvidence {
   epoch: number;
@@ -45,6 +54,10 @@ export interface EpochEvidence {
 export interface Detection {
   /** Epoch where overfitting begins, or null when the weights never enter the inflating regime. */
   epoch: number | null;
+  /** Median growth share of the last part of the run (null with too few epochs). */
+  plateau: number | null;
+  /** Growth share an epoch needs to count as inflating (null when no flag is possible). */
+  threshold: number | null;
   rule: DetectorRule;
   evidence: EpochEvidence[];
   /** One line saying what was found. */
@@ -64,15 +77,20 @@ export function detectOverfitting(
 ): Detection {
   const net = signals.layers.find((l) => l.layer === NETWORK);
   if (!net) throw new RangeError('the signals have no network-level entry');
+  const shares = signals.epochs.map((_, i) => growthShare(net, i));
+  const n = shares.length;
+  const tail = shares.slice(Math.floor(n * (1 - rule.plateauWindow))).filter((v): v is number => v !== null);
+  const plateau = tail.length >= rule.persistence ? median(tail) : null;
+  const threshold = plateau !== null && plateau >= rule.minPlateau ? rule.plateauFraction * plateau : null;
   const evidence: EpochEvidence[] = signals.epochs.map((epoch, i) => {
-    const share = growthShare(net, i);
+    const share = shares[i];
     const cos = net.cosine[i];
     return {
       epoch,
       growthShare: share,
       cosine: cos,
       relChange: net.relChange[i],
-      inflating: share !== null && cos !== null && share >= rule.minGrowthShare && cos > rule.minCosine,
+      inflating: threshold !== null && share !== null && cos !== null && share >= threshold && cos > rule.minCosine,
     };
   });
   let onset: number | null = null;
@@ -87,13 +105,22 @@ export function detectOverfitting(
       warnings.push(`${d.layer}: the share of dead units rose by ${(rise * 100).toFixed(0)} points (capacity loss, not counted in the flag)`);
     }
   }
-  const last = evidence.at(-1);
+  const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3));
   const summary =
     onset !== null
-      ? `overfitting begins at epoch ${onset}: from there the weights grow along themselves (growth share ≥ ${rule.minGrowthShare}) with consistent updates for ${rule.persistence}+ epochs`
-      : `no overfitting detected: the growth share never stayed ≥ ${rule.minGrowthShare} for ${rule.persistence} epochs` +
-        (last?.growthShare != null ? ` (last epoch: ${last.growthShare.toFixed(3)})` : '');
-  return { epoch: onset, rule, evidence, summary, warnings };
+      ? `overfitting begins at epoch ${onset}: from there the weights mostly grow along themselves (growth share ≥ ${f(threshold)} = ${rule.plateauFraction} × plateau ${f(plateau)}) with consistent updates`
+      : plateau === null
+        ? `too few epochs to judge (need at least ${2 * rule.persistence})`
+        : plateau < rule.minPlateau
+          ? `no overfitting detected: the run does not end inflating its weights (growth-share plateau ${f(plateau)} < ${rule.minPlateau})`
+          : `no overfitting detected: the growth share never stayed ≥ ${f(threshold)} for ${rule.persistence} epochs with consistent updates`;
+  return { epoch: onset, plateau, threshold, rule, evidence, summary, warnings };
+}
+
+function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,9 +4,13 @@
  * exactly, with one global palette; others are quantised to one palette shared by all frames, so
  * colours do not flicker between frames.
  */
-import gifenc from 'gifenc';
+import * as gifencModule from 'gifenc';
 import { fail } from '../core/errors.js';
 import type { RgbImage } from './raster.js';
+
+// Node loads gifenc's CommonJS build (everything on `default`); bundlers and vitest its ESM build.
+const gifenc: typeof gifencModule.default =
+  typeof (gifencModule as { GIFEncoder?: unknown }).GIFEncoder === 'function' ? gifencModule : gifencModule.default;
 
 export interface GifOptions {
   /** Milliseconds per frame (GIF stores hundredths of a second). */

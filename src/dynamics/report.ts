@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { lineChart, type Series } from '../viz/svg-chart.js';
 import { openRun } from './checkpoints.js';
 import { detectOverfitting, DEFAULT_RULE, growthShare, validationOnset, type Detection, type DetectorRule, type ValidationOnset } from './detector.js';
+import type { ProbeSet } from './probe.js';
 import { computeSignals, type RunSignals } from './signals.js';
 import { NETWORK } from './weights.js';
 
@@ -19,6 +20,8 @@ export interface DynamicsOptions {
   probePerClass?: number;
   seed?: number;
   rule?: Partial<DetectorRule>;
+  /** Use this probe set instead of one drawn from the run's data set (tests). */
+  probe?: ProbeSet;
   log?: (line: string) => void;
 }
 
@@ -42,6 +45,7 @@ export async function runDynamics(runDir: string, options: DynamicsOptions = {})
   const signals = await computeSignals(run, {
     probePerClass: options.probePerClass,
     seed: options.seed,
+    probe: options.probe,
   });
   const detection = detectOverfitting(signals, { ...DEFAULT_RULE, ...options.rule });
   const validation = validationOnset(run.history);
@@ -111,8 +115,9 @@ async function writeCharts(outDir: string, s: RunSignals, d: Detection, v: Valid
   chart('update-cosine', 'Cosine of consecutive updates cos(ΔW_t, ΔW_t−1)', 'cosine', perLayer((l, i) => l.cosine[i]));
   chart('weight-norm', 'Weight norm ‖W_t‖ / ‖W_0‖', 'norm ratio', perLayer((l, i) => l.norm[i] / l.norm[0]));
   chart('norm-growth', 'Norm growth per epoch (‖W_t‖ − ‖W_t−1‖) / ‖W_t−1‖', 'growth', perLayer((l, i) => l.normGrowth[i]));
-  chart('growth-share', `Growth share (detector: ≥ ${d.rule.minGrowthShare} for ${d.rule.persistence} epochs)`, 'norm growth / relative change', perLayer((l, i) => growthShare(l, i)), [
-    { from: [s.epochs[0], d.rule.minGrowthShare], to: [lastEpoch, d.rule.minGrowthShare] },
+  const thr = d.threshold ?? d.rule.minPlateau;
+  chart('growth-share', `Growth share; dashed: ${d.threshold !== null ? `detector threshold ${thr.toFixed(3)}` : `plateau floor ${thr}`}`, 'norm growth / relative change', perLayer((l, i) => growthShare(l, i)), [
+    { from: [s.epochs[0], thr], to: [lastEpoch, thr] },
   ]);
   if (s.dead.length) {
     chart('dead-units', 'Share of dead ReLU units (never active on the training probe)', 'dead share', s.dead.map((x) => ({ name: x.layer, points: epochsOf(x.share) })));

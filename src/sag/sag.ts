@@ -41,6 +41,7 @@ export async function structuredAttentionGraph(model: Model, input: NdArray, opt
     threshold: o.threshold,
     childThreshold: o.childThreshold,
     maxChildren: o.maxChildren,
+    maxNodes: o.maxNodes,
     childOrder: o.childOrder,
     maxRoots: o.maxRoots,
     maxOverlap: o.maxOverlap,
@@ -107,7 +108,12 @@ export async function structuredAttentionGraph(model: Model, input: NdArray, opt
   const roots = diverse.slice(0, o.show);
 
   stage = 'graph';
-  const graph = await buildGraph(scorer.score, roots, { expandBar: o.childThreshold * fullProbability, maxChildren: o.maxChildren, childOrder: o.childOrder });
+  const graph = await buildGraph(scorer.score, roots, {
+    expandBar: o.childThreshold * fullProbability,
+    maxChildren: o.maxChildren,
+    childOrder: o.childOrder,
+    maxNodes: o.maxNodes,
+  });
 
   const partial = {
     target,
@@ -121,6 +127,7 @@ export async function structuredAttentionGraph(model: Model, input: NdArray, opt
     candidates,
     nodes: graph.nodes,
     edges: graph.edges,
+    truncated: graph.truncated,
     expression: rootExpression(roots),
     heuristic: { method: heuristic.method, options: heuristic.options, patchScores: Array.from(heuristic.scores), passes: heuristic.passes, milliseconds: heuristic.milliseconds },
     steps: search.steps,

@@ -41,7 +41,7 @@ export function summarise(r: Omit<SagResult, 'summary'>): string {
   }
   lines.push(
     '',
-    `Graph: ${r.nodes.length} nodes, ${r.edges.length} edges; children remove one patch (at most ${s.maxChildren}, ${s.childOrder}), nodes expanded while they keep ${pct(s.childThreshold)} of the full-image probability.`,
+    `Graph: ${r.nodes.length} nodes, ${r.edges.length} edges; children remove one patch (at most ${s.maxChildren}, ${s.childOrder}), nodes expanded while they keep ${pct(s.childThreshold)} of the full-image probability${r.truncated ? `; stopped at ${s.maxNodes} nodes (raise maxNodes to see more)` : ''}.`,
     `Heuristic: ${r.heuristic.method} (${r.heuristic.passes} passes, ${(r.heuristic.milliseconds / 1000).toFixed(2)} s); beam ${s.beam}, successors ${s.successors}, upsampling ${s.upsample}.`,
     `Search and graph: ${r.forwardPasses} forward passes in ${r.predictCalls} batches; total ${(r.milliseconds / 1000).toFixed(2)} s.`,
   );

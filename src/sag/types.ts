@@ -17,6 +17,7 @@ export const sagOptionsSchema = z.strictObject({
   threshold: z.number().gt(0).max(1).default(0.9).describe('a root keeps at least this fraction of the full-image probability'),
   childThreshold: z.number().min(0).max(1).default(0.4).describe('a graph node is expanded while it keeps this fraction of the full-image probability'),
   maxChildren: z.number().int().min(1).default(3).describe('children per graph node'),
+  maxNodes: z.number().int().min(1).default(50).describe('graph size limit: no node is added beyond it (roots always are)'),
   childOrder: z.enum(CHILD_ORDERS).default('least-drop').describe('which children: the least probability drop, or the first patches in row-major order (the reference code)'),
   maxRoots: z.number().int().min(1).default(10).describe('stop the search after this many distinct roots'),
   maxOverlap: z.number().int().min(0).default(1).describe('patches two diverse roots may share'),
@@ -58,6 +59,7 @@ export interface SagSettings {
   threshold: number;
   childThreshold: number;
   maxChildren: number;
+  maxNodes: number;
   childOrder: (typeof CHILD_ORDERS)[number];
   maxRoots: number;
   maxOverlap: number;
@@ -102,6 +104,8 @@ export interface SagResult {
   candidates: RootSet[];
   nodes: SagNode[];
   edges: SagEdge[];
+  /** True when the graph hit maxNodes before every qualifying node was expanded. */
+  truncated: boolean;
   /** The shown roots as "P11 & P30 or P10 & P30". */
   expression: string;
   /** Several lines: the expression, the numbering convention, the roots, the costs. */

@@ -252,9 +252,10 @@ export class JobQueue {
   }
 
   private onProgress(job: Job, done: number, total: number, stage?: string): void {
+    const stageChanged = stage !== job.progress?.stage;
     job.progress = { done, total, ...(stage ? { stage } : {}) };
     const now = Date.now();
-    if (now - job.lastProgressSent < this.progressIntervalMs && done < total) return;
+    if (!stageChanged && now - job.lastProgressSent < this.progressIntervalMs && done < total) return;
     job.lastProgressSent = now;
     this.emit(job, { event: 'progress', data: this.view(job) });
   }

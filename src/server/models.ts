@@ -13,6 +13,7 @@ import { loadAnyModel } from '../models/load.js';
 import type { Model } from '../models/model.js';
 import type { TrainConfigInput } from '../train/config.js';
 import { findFolders, type Storage } from './storage.js';
+import { yieldingModel } from './yielding-model.js';
 
 export interface ExampleSpec {
   name: string;
@@ -171,7 +172,7 @@ export class ModelStore {
     const e = entry;
     let released = false;
     return {
-      model: e.model,
+      model: yieldingModel(e.model, opts.signal),
       path: key,
       release: () => {
         if (released) return;

@@ -11,7 +11,7 @@ beforeAll(async () => {
 async function maxPoolGradOn(backend: string, shape: number[], k: number, s: number, pad: 'valid' | 'same'): Promise<Float32Array> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
-    const x = tf.tensor(seeded(shape.reduce((a, b) => a * b, 1), 5), shape) as tf.Tensor4D;
+    const x = tf.tensor4d(seeded(shape.reduce((a, b) => a * b, 1), 5), shape as [number, number, number, number]);
     const y = tf.maxPool(x, k, s, pad);
     const w = tf.tensor(seeded(y.size, 6), y.shape);
     return tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, k, s, pad), w)))(x).dataSync() as Float32Array;

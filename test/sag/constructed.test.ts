@@ -159,6 +159,26 @@ describe('SAG on an additive model: expansion threshold, children choice, merged
     ]);
   });
 
+  it('stops adding nodes at maxNodes and says the graph was truncated', async () => {
+    const base = { ...options, childThreshold: 0.25 };
+    const whole = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), base);
+    expect(whole.truncated).toBe(false);
+    const four = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { ...base, maxNodes: 4 });
+    expect(four.nodes.map((n) => n.patches)).toEqual([[10, 24, 38], [10, 24], [24, 38], [10, 38]]);
+    expect(four.edges).toHaveLength(3);
+    expect(four.truncated).toBe(true);
+    // Room for one more: {E,F} is expanded, its first child {E} fits, {F} does not.
+    const five = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { ...base, maxNodes: 5 });
+    expect(five.nodes.map((n) => n.patches)).toEqual([[10, 24, 38], [10, 24], [24, 38], [10, 38], [24]]);
+    expect(five.edges.map((e) => [e.from, e.to, e.removedPatch])).toEqual([
+      [0, 1, 38],
+      [0, 2, 10],
+      [0, 3, 24],
+      [1, 4, 10],
+    ]);
+    expect(five.summary).toMatch(/stopped at 5 nodes/);
+  });
+
   it('limits children to maxChildren, by least drop or (as the reference) by patch order', async () => {
     const least = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { ...options, maxChildren: 2 });
     expect(least.edges.filter((e) => e.from === 0).map((e) => e.removedPatch)).toEqual([38, 10]);

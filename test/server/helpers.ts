@@ -120,6 +120,5 @@ export async function followJob(base: string, id: string, timeoutMs = 60_000, on
     return events;
   } finally {
     clearTimeout(timer);
-    controller.abort();
   }
 }

@@ -129,6 +129,8 @@ export function renderMarkdown(report: BenchmarkReport, ctx: ReportContext): str
   if (opts.length) lines.push(`Method options: ${opts.join('; ')}.`, '');
   const mopts = optionsText(ctx.metricOptions);
   if (mopts.length) lines.push(`Metric options: ${mopts.join('; ')}.`, '');
+  for (const s of report.skippedEntries ?? [])
+    lines.push(`Data set ${s.name} was skipped: ${s.reason}`, '');
   for (const entry of report.entries) {
     lines.push(`## ${entry.name}`, '');
     lines.push(
@@ -289,6 +291,11 @@ th[data-dir=asc]::after{content:" ▲"}th[data-dir=desc]::after{content:" ▼"}
   );
   const opts = optionsText(ctx.methodOptions);
   if (opts.length) parts.push(`<p class="note">Method options: ${escapeXml(opts.join('; '))}</p>`);
+  for (const s of report.skippedEntries ?? []) {
+    parts.push(
+      `<p class="note">Data set ${escapeXml(s.name)} was skipped: ${escapeXml(s.reason)}</p>`,
+    );
+  }
   for (const entry of report.entries) {
     parts.push(`<h2>${escapeXml(entry.name)}</h2>`);
     parts.push(

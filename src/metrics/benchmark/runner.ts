@@ -65,9 +65,9 @@ export const DEFAULT_METRICS = [
  */
 export const BENCHMARK_METHOD_OPTIONS: Record<string, Record<string, unknown>> = {
   rise: { masks: 500 },
-  occlusion: { patch: 4, stride: 2 },
-  lime: { samples: 500 },
-  'kernel-shap': { samples: 500 },
+  occlusion: { patch: 4, stride: 4 },
+  lime: { samples: 300 },
+  'kernel-shap': { samples: 300 },
   smoothgrad: { samples: 16 },
   'smoothgrad-sq': { samples: 16 },
   vargrad: { samples: 16 },
@@ -98,6 +98,8 @@ export interface BenchmarkOptions {
   title?: string;
   log?: (line: string) => void;
   signal?: AbortSignal;
+  /** Data sets that could not be prepared, listed in the report. */
+  skippedEntries?: Array<{ name: string; reason: string }>;
 }
 
 export interface BenchmarkRun {
@@ -267,6 +269,7 @@ export async function runBenchmark(
       };
     }),
     entries: reports,
+    ...(options.skippedEntries?.length ? { skippedEntries: options.skippedEntries } : {}),
     seconds: (Date.now() - started) / 1000,
     software: { node: process.version, glassbox: packageVersion() },
   };

@@ -84,6 +84,8 @@ export interface BenchmarkReport {
     reference: string;
   }>;
   entries: EntryReport[];
+  /** Data sets that could not be prepared (e.g. files not installed), with the reason. */
+  skippedEntries?: Array<{ name: string; reason: string }>;
   seconds: number;
   software: { node: string; glassbox: string };
 }

@@ -45,73 +45,72 @@ export function noisyLinearImpute(
   const out = Float32Array.from(x);
   const neighbours =
     layout.kind === 'image' ? IMAGE_NEIGHBOURS : layout.kind === 'signal' ? SIGNAL_NEIGHBOURS : [];
-  const grid = layout.grid;
+  const [h, w] = layout.grid.length === 2 ? layout.grid : [1, layout.grid[0]];
+  // Offsets as (dy, dx): a signal is a grid of one row.
+  const dys = neighbours.map((nb) => (nb.offset.length === 2 ? nb.offset[0] : 0));
+  const dxs = neighbours.map((nb) => (nb.offset.length === 2 ? nb.offset[1] : nb.offset[0]));
+  const ws = neighbours.map((nb) => nb.weight);
   const c = layout.channels;
-  const unknown: number[] = [];
   const variable = new Int32Array(layout.positions).fill(-1);
-  for (let p = 0; p < layout.positions; p++) {
-    if (removed[p]) {
-      variable[p] = unknown.length;
-      unknown.push(p);
-    }
-  }
-  const m = unknown.length;
+  let m = 0;
+  for (let p = 0; p < layout.positions; p++) if (removed[p]) variable[p] = m++;
   if (m === 0) return out;
-  // Sparse rows: diagonal W_i, off-diagonal (column, weight) for removed neighbours, and the
-  // known neighbours (position, weight) that form the right-hand side.
+  const unknown = new Int32Array(m);
+  for (let p = 0; p < layout.positions; p++) if (removed[p]) unknown[variable[p]] = p;
+  // Sparse rows (CSR): diagonal W_i; removed neighbours (column, weight) in the matrix; kept
+  // neighbours (position, weight) on the right-hand side.
+  const k = neighbours.length;
   const diag = new Float64Array(m);
-  const offCols: number[][] = [];
-  const offW: number[][] = [];
-  const knownPos: number[][] = [];
-  const knownW: number[][] = [];
+  const offStart = new Int32Array(m + 1);
+  const offCol = new Int32Array(m * k);
+  const offW = new Float64Array(m * k);
+  const knownStart = new Int32Array(m + 1);
+  const knownPos = new Int32Array(m * k);
+  const knownW = new Float64Array(m * k);
+  let no = 0;
+  let nk = 0;
   for (let v = 0; v < m; v++) {
     const p = unknown[v];
-    const coord = grid.length === 2 ? [Math.floor(p / grid[1]), p % grid[1]] : [p];
-    let w = 0;
-    const oc: number[] = [];
-    const ow: number[] = [];
-    const kp: number[] = [];
-    const kw: number[] = [];
-    for (const nb of neighbours) {
-      const q = coord.map((v2, a) => v2 + nb.offset[a]);
-      if (q.some((v2, a) => v2 < 0 || v2 >= grid[a])) continue;
-      const qp = grid.length === 2 ? q[0] * grid[1] + q[1] : q[0];
-      w += nb.weight;
-      if (removed[qp]) {
-        oc.push(variable[qp]);
-        ow.push(nb.weight);
+    const y = Math.floor(p / w);
+    const xx = p - y * w;
+    let total = 0;
+    for (let j = 0; j < k; j++) {
+      const yy = y + dys[j];
+      const xs = xx + dxs[j];
+      if (yy < 0 || yy >= h || xs < 0 || xs >= w) continue;
+      const q = yy * w + xs;
+      total += ws[j];
+      if (removed[q]) {
+        offCol[no] = variable[q];
+        offW[no++] = ws[j];
       } else {
-        kp.push(qp);
-        kw.push(nb.weight);
+        knownPos[nk] = q;
+        knownW[nk++] = ws[j];
       }
     }
-    diag[v] = w;
-    offCols.push(oc);
-    offW.push(ow);
-    knownPos.push(kp);
-    knownW.push(kw);
+    diag[v] = total;
+    offStart[v + 1] = no;
+    knownStart[v + 1] = nk;
   }
   const apply = (vec: Float64Array, res: Float64Array) => {
     for (let v = 0; v < m; v++) {
       let s = diag[v] * vec[v];
-      const oc = offCols[v];
-      const ow = offW[v];
-      for (let k = 0; k < oc.length; k++) s -= ow[k] * vec[oc[k]];
+      for (let i = offStart[v]; i < offStart[v + 1]; i++) s -= offW[i] * vec[offCol[i]];
       res[v] = s;
     }
   };
+  const b = new Float64Array(m);
   for (let ch = 0; ch < c; ch++) {
-    const b = new Float64Array(m);
     for (let v = 0; v < m; v++) {
       let s = 0;
-      const kp = knownPos[v];
-      const kw = knownW[v];
-      for (let k = 0; k < kp.length; k++) s += kw[k] * x[kp[k] * c + ch];
+      for (let i = knownStart[v]; i < knownStart[v + 1]; i++)
+        s += knownW[i] * x[knownPos[i] * c + ch];
       b[v] = s;
     }
     const sol = conjugateGradient(apply, diag, b);
-    for (let v = 0; v < m; v++)
+    for (let v = 0; v < m; v++) {
       out[unknown[v] * c + ch] = sol[v] + (noise > 0 ? noise * rng.normal() : 0);
+    }
   }
   return out;
 }

@@ -99,7 +99,8 @@ export function registerUploadRoutes(app: FastifyInstance, server: ServerContext
         pruneOldest(server.storage.dir('uploads', 'models'), KEEP_MODELS, new Set([id]));
         return reply.code(201).send({ ref: `upload:${id}`, source: 'upload', name, ready: true, format: toWrite.format, ...info });
       } catch (e) {
-        if (isGlassboxError(e)) throw e;
+        // The loader names files by their server paths; the user knows them by their names.
+        if (isGlassboxError(e)) fail(e.message.split(`${dir}${path.sep}`).join('').split(dir).join(name));
         fail(`${toWrite.name} cannot be loaded as a ${toWrite.format === 'onnx' ? 'ONNX' : 'TF.js'} model: ${String((e as Error).message).split('\n')[0]}`);
       }
     } catch (e) {

@@ -13,6 +13,7 @@ import { getMethod } from '../../methods/index.js';
 import { listDatasets } from '../../train/data/datasets.js';
 import type { JobContext } from '../jobs.js';
 import type { ServerContext } from './context.js';
+import { yieldingModel } from '../yielding-model.js';
 
 export const evaluateRequest = z.strictObject({
   type: z.literal('evaluate'),
@@ -44,6 +45,8 @@ export async function runEvaluate(server: ServerContext, r: EvaluateRequest, job
   if (resolved.example) await server.models.ensureExample(resolved.example, job.signal, job.progress);
   job.progress(0, 1, `loading ${r.data}`);
   const entry = await prepareUserEntry(resolved.path, r.data, r.count, r.data);
+  const own = entry.model;
+  entry.model = yieldingModel(own, job.signal);
   const out = server.storage.dir('evaluations', job.id);
   let units = 0;
   const total = r.methods.length * (1 + r.metrics.length);
@@ -70,6 +73,6 @@ export async function runEvaluate(server: ServerContext, r: EvaluateRequest, job
       folder: server.storage.relative(path.dirname(run.files.json)),
     };
   } finally {
-    entry.model.dispose();
+    own.dispose();
   }
 }
