@@ -9,6 +9,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-if [ -f scripts/setup-data.sh ]; then
-  bash scripts/setup-data.sh
-fi
+# Debian packages (data sets, Chromium for the browser tests, NumPy for reference checks) and
+# the web app's build; each script skips what is already there.
+for part in data metrics web; do
+  if [ -f "scripts/setup-$part.sh" ]; then bash "scripts/setup-$part.sh"; fi
+done

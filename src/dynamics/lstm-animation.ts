@@ -13,7 +13,7 @@ import { initTf, tf } from '../runtime/tf.js';
 import { fail } from '../core/errors.js';
 import { loadLayersModel } from '../io/tfjs-files.js';
 import { registerGlassboxLayers } from '../train/architectures/index.js';
-import { loadCheckpoint, openRun, type TrainingRun } from './checkpoints.js';
+import { loadCheckpoint, openRun } from './checkpoints.js';
 import { encodeGif } from './gif.js';
 import { computeGates, layerInput, lstmLayers, lstmWeights, type GateName, type GateTrace } from './lstm-gates.js';
 import { loadRunDataset } from './probe.js';

@@ -178,7 +178,11 @@ describe('dynamics on a real run', () => {
         for (let j = 0; j < layer.units; j++) {
           let sum = 0;
           let n = 0;
-          for (let e = 0; e < probe.count; e++) if (probe.y[e] === c) ((sum += acts[li][e * layer.units + j]), n++);
+          for (let e = 0; e < probe.count; e++) {
+            if (probe.y[e] !== c) continue;
+            sum += acts[li][e * layer.units + j];
+            n++;
+          }
           expect(last.means[c][j]).toBeCloseTo(sum / n, 3);
         }
       }

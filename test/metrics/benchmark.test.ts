@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Command } from 'commander';
+import sharp from 'sharp';
 import { initTf } from '../../src/runtime/tf.js';
 import { TfjsModel } from '../../src/models/tfjs-model.js';
 import { saveLayersModel } from '../../src/io/tfjs-files.js';
@@ -203,6 +204,48 @@ describe('glassbox evaluate and glassbox benchmark', () => {
     const cells = json.entries[0].methods[0].metrics;
     expect(cells.sparseness.count).toBe(2);
     expect(cells['energy-pointing-game'].count).toBe(2);
+  });
+
+  it("evaluate takes an image folder, without accuracy when the folder names are not the model's classes", async () => {
+    const dir = tmp('gb-eval-folder-');
+    for (const cls of ['cats', 'dogs']) {
+      fs.mkdirSync(path.join(dir, 'images', cls), { recursive: true });
+      for (let i = 0; i < 3; i++) {
+        const px = Buffer.from(
+          Array.from(
+            { length: 24 * 24 * 3 },
+            (_, k) => (k * (i + 3) + (cls === 'cats' ? 0 : 90)) % 256,
+          ),
+        );
+        await sharp(px, { raw: { width: 24, height: 24, channels: 3 } })
+          .png()
+          .toFile(path.join(dir, 'images', cls, `${i}.png`));
+      }
+    }
+    await saveLayersModel(smallCnn('relu', [SIZE, SIZE, 3]), path.join(dir, 'model'));
+    const out = path.join(dir, 'out');
+    await run([
+      'evaluate',
+      '--model',
+      path.join(dir, 'model'),
+      '--data',
+      path.join(dir, 'images'),
+      '--count',
+      '4',
+      '--methods',
+      'saliency',
+      '--metrics',
+      'deletion',
+      '--out',
+      out,
+    ]);
+    const json = JSON.parse(
+      fs.readFileSync(path.join(out, 'evaluation.json'), 'utf8'),
+    ) as BenchmarkReport;
+    expect(json.entries[0].name).toBe('images');
+    expect(json.entries[0].count).toBe(4);
+    expect(json.entries[0].accuracy).toBeUndefined();
+    expect(json.entries[0].methods[0].metrics.deletion.count).toBe(4);
   });
 
   it('benchmark reuses a finished run of a repository config, and rejects unknown names in one line', async () => {
