@@ -221,7 +221,8 @@ export function renderGateFrame(trace: GateTrace, seq: Sequence, gates: GateName
     const span = hi - lo || 1;
     for (let t = 0; t < T; t++) {
       for (let f = 0; f < F; f++) {
-        const g = Math.round(255 - ((seq.x[t * F + f] - lo) / span) * 255);
+        // 32 grey levels: with the colour map's steps the frame stays within one exact GIF palette.
+        const g = Math.round(255 - Math.round(((seq.x[t * F + f] - lo) / span) * 31) * (255 / 31));
         fillRect(img, x0 + t * cw, y + Math.floor(f * fh), cw, Math.ceil(fh), [g, g, g]);
       }
     }

@@ -38,7 +38,7 @@ export const detectorTrainOptions = z.strictObject({
   epochs: z.number().int().positive().default(12).describe('passes over the training images'),
   batchSize: z.number().int().positive().default(32),
   learningRate: z.number().positive().default(0.003),
-  filters: z.number().int().positive().default(24).describe('width of the backbone'),
+  filters: z.number().int().positive().default(16).describe('width of the backbone'),
 });
 export type DetectorTrainOptions = z.input<typeof detectorTrainOptions>;
 

@@ -100,10 +100,13 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
-/** Whether the peak of an image-sized map [H·W] lies in box [x0, y0, x1, y1) (x1/y1 exclusive). */
+/**
+ * Whether the peak pixel of an image-sized map [H·W] has its centre inside box [x0, y0, x1, y1]
+ * (pixel coordinates; for whole-pixel boxes with x1/y1 exclusive this is x0 ≤ x < x1).
+ */
 export function peakInBox(map: Float32Array, width: number, box: ArrayLike<number>): boolean {
   const p = argmax(map);
-  const x = p % width;
-  const y = Math.floor(p / width);
-  return x >= box[0] && x < box[2] && y >= box[1] && y < box[3];
+  const x = (p % width) + 0.5;
+  const y = Math.floor(p / width) + 0.5;
+  return x >= box[0] && x <= box[2] && y >= box[1] && y <= box[3];
 }

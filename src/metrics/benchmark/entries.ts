@@ -39,7 +39,7 @@ const SMALL_CNN = {
   dense: [64],
 } as const satisfies TrainConfigInput['model'];
 
-/** Small, fast configs: enough accuracy for explanations to mean something, trained in about a minute each. */
+/** Small, fast configs: enough accuracy for explanations to mean something, trained in a minute or two each. */
 export const BENCHMARK_CONFIGS: Record<string, TrainConfigInput> = {
   mnist: {
     name: 'benchmark-mnist',
@@ -100,9 +100,9 @@ export const BENCHMARK_CONFIGS: Record<string, TrainConfigInput> = {
   shapes: {
     name: 'benchmark-shapes',
     seed: 42,
-    // Shapes needs more examples than the digits before the loss leaves its plateau (about
-    // 12 000 seen); with 2000 training images a CNN overfits soon after.
-    dataset: { name: 'shapes', options: { trainCount: 4000, testCount: 500, classes: 4 } },
+    // Shapes sits on a loss plateau (ln 4) for several epochs before the CNN finds the shapes;
+    // measured with this seed on wasm: 72% test accuracy after 15 epochs, overfitting after.
+    dataset: { name: 'shapes', options: { trainCount: 2000, testCount: 500, classes: 4 } },
     model: {
       architecture: 'cnn',
       convBlocks: [
@@ -113,7 +113,7 @@ export const BENCHMARK_CONFIGS: Record<string, TrainConfigInput> = {
       dense: [64],
     },
     training: {
-      epochs: 8,
+      epochs: 15,
       batchSize: 32,
       optimizer: 'adam',
       learningRate: 0.003,
