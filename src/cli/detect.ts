@@ -12,18 +12,28 @@ import { writeNpy } from '../io/npy.js';
 import { overlayPng } from '../viz/overlay.js';
 import { escapeXml } from '../viz/svg-chart.js';
 import { svgToPng } from '../viz/grid.js';
-import { detectorData, GridDetector, trainDetector, type DetectorTrainOptions } from '../vision/detector.js';
+import {
+  detectorData,
+  GridDetector,
+  trainDetector,
+  type DetectorTrainOptions,
+} from '../vision/detector.js';
 import { explainDetections, type ExplainedDetection } from '../vision/detector-explain.js';
 
 function int(value: string | undefined, flag: string, min = 1): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) fail(`${flag}: expected an integer ≥ ${min}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min)
+    fail(`${flag}: expected an integer ≥ ${min}, got "${value}"`);
   return n;
 }
 
 export function register(program: Command): void {
-  const detect = program.command('detect').description('train a small single-shot detector on synthetic shapes, and explain its detections');
+  const detect = program
+    .command('detect')
+    .description(
+      'train a small single-shot detector on synthetic shapes, and explain its detections',
+    );
   detect
     .command('train')
     .description('train the grid detector on generated shapes (boxes known)')
@@ -32,23 +42,31 @@ export function register(program: Command): void {
     .option('--train-count <n>', 'training images (default 2000)')
     .option('--test-count <n>', 'test images kept for explanation (default 200)')
     .option('--seed <n>', 'data and initialisation seed (default 42)')
-    .action(async (flags: { out: string; epochs?: string; trainCount?: string; testCount?: string; seed?: string }) => {
-      const options: DetectorTrainOptions = {
-        epochs: int(flags.epochs, '--epochs'),
-        trainCount: int(flags.trainCount, '--train-count'),
-        testCount: int(flags.testCount, '--test-count'),
-        seed: int(flags.seed, '--seed', 0),
-      };
-      const log = (line: string) => process.stderr.write(`${line}\n`);
-      const detector = await trainDetector(options, log);
-      const out = path.resolve(flags.out);
-      await detector.save(out);
-      const q = detector.info.test!;
-      process.stdout.write(
-        `trained in ${detector.info.train!.seconds.toFixed(0)} s (${detector.info.train!.backend}); test: best box IoU ≥ 0.5 with the right class on ` +
-          `${q.hits}/${q.images} images, mean IoU ${q.meanBestIoU.toFixed(2)}, class accuracy ${(100 * q.classAccuracy).toFixed(1)}% → ${out}\n`,
-      );
-    });
+    .action(
+      async (flags: {
+        out: string;
+        epochs?: string;
+        trainCount?: string;
+        testCount?: string;
+        seed?: string;
+      }) => {
+        const options: DetectorTrainOptions = {
+          epochs: int(flags.epochs, '--epochs'),
+          trainCount: int(flags.trainCount, '--train-count'),
+          testCount: int(flags.testCount, '--test-count'),
+          seed: int(flags.seed, '--seed', 0),
+        };
+        const log = (line: string) => process.stderr.write(`${line}\n`);
+        const detector = await trainDetector(options, log);
+        const out = path.resolve(flags.out);
+        await detector.save(out);
+        const q = detector.info.test!;
+        process.stdout.write(
+          `trained in ${detector.info.train!.seconds.toFixed(0)} s (${detector.info.train!.backend}); test: best box IoU ≥ 0.5 with the right class on ` +
+            `${q.hits}/${q.images} images, mean IoU ${q.meanBestIoU.toFixed(2)}, class accuracy ${(100 * q.classAccuracy).toFixed(1)}% → ${out}\n`,
+        );
+      },
+    );
   detect
     .command('explain')
     .description('explain each detection on test images with D-RISE and Grad-CAM of its box score')
@@ -60,27 +78,60 @@ export function register(program: Command): void {
     .option('--methods <list>', 'd-rise, grad-cam or both', 'd-rise,grad-cam')
     .option('--seed <n>', 'D-RISE seed', '0')
     .option('--out <dir>', 'output folder (default: <run>/explain)')
-    .action(async (flags: { run: string; examples: string; from: string; masks: string; gridSize: string; methods: string; seed: string; out?: string }) => {
-      await runExplain(flags);
-    });
+    .action(
+      async (flags: {
+        run: string;
+        examples: string;
+        from: string;
+        masks: string;
+        gridSize: string;
+        methods: string;
+        seed: string;
+        out?: string;
+      }) => {
+        await runExplain(flags);
+      },
+    );
 }
 
-async function runExplain(flags: { run: string; examples: string; from: string; masks: string; gridSize: string; methods: string; seed: string; out?: string }): Promise<void> {
+async function runExplain(flags: {
+  run: string;
+  examples: string;
+  from: string;
+  masks: string;
+  gridSize: string;
+  methods: string;
+  seed: string;
+  out?: string;
+}): Promise<void> {
   const started = performance.now();
   const detector = await GridDetector.load(flags.run);
   const methods = flags.methods.split(',').map((m) => m.trim());
-  for (const m of methods) if (m !== 'd-rise' && m !== 'grad-cam') fail(`--methods: unknown method "${m}"; choose d-rise, grad-cam or both`);
+  for (const m of methods)
+    if (m !== 'd-rise' && m !== 'grad-cam')
+      fail(`--methods: unknown method "${m}"; choose d-rise, grad-cam or both`);
   const count = int(flags.examples, '--examples')!;
   const from = int(flags.from, '--from', 0)!;
   const ds = detectorData(detector.info.data);
-  if (from + count > ds.test.count) fail(`--from ${from} --examples ${count} asks for test images beyond the ${ds.test.count} kept; lower them`);
+  if (from + count > ds.test.count)
+    fail(
+      `--from ${from} --examples ${count} asks for test images beyond the ${ds.test.count} kept; lower them`,
+    );
   const per = ds.inputShape.reduce((a, b) => a * b, 1);
-  const images: NdArray = { data: ds.test.x.slice(from * per, (from + count) * per), shape: [count, ...ds.inputShape] };
+  const images: NdArray = {
+    data: ds.test.x.slice(from * per, (from + count) * per),
+    shape: [count, ...ds.inputShape],
+  };
   const truth = ds.test.boxes!.slice(from * 4, (from + count) * 4);
   const results = await explainDetections(
     detector,
     images,
-    { masks: int(flags.masks, '--masks'), gridSize: int(flags.gridSize, '--grid-size'), seed: int(flags.seed, '--seed', 0), methods: methods as Array<'d-rise' | 'grad-cam'> },
+    {
+      masks: int(flags.masks, '--masks'),
+      gridSize: int(flags.gridSize, '--grid-size'),
+      seed: int(flags.seed, '--seed', 0),
+      methods: methods as Array<'d-rise' | 'grad-cam'>,
+    },
     truth,
   );
   const out = path.resolve(flags.out ?? path.join(flags.run, 'explain'));
@@ -88,18 +139,30 @@ async function runExplain(flags: { run: string; examples: string; from: string; 
   const [h, w] = detector.inputShape;
   const names = detector.info.classNames;
   for (const [k, r] of results.entries()) {
-    const image = { data: images.data.subarray(r.image * per, (r.image + 1) * per), shape: ds.inputShape };
-    fs.writeFileSync(path.join(out, `detection-${k}.png`), await detectionPicture(image, r, names, methods));
-    for (const [m, map] of Object.entries(r.maps)) writeNpy(path.join(out, `detection-${k}-${m}.npy`), { data: map, shape: [h, w] });
+    const image = {
+      data: images.data.subarray(r.image * per, (r.image + 1) * per),
+      shape: ds.inputShape,
+    };
+    fs.writeFileSync(
+      path.join(out, `detection-${k}.png`),
+      await detectionPicture(image, r, names, methods),
+    );
+    for (const [m, map] of Object.entries(r.maps))
+      writeNpy(path.join(out, `detection-${k}-${m}.npy`), { data: map, shape: [h, w] });
   }
-  const share = (m: string) => results.filter((r) => r.peakInBox[m]).length / Math.max(1, results.length);
+  const share = (m: string) =>
+    results.filter((r) => r.peakInBox[m]).length / Math.max(1, results.length);
   const summary = {
     detector: flags.run,
     images: count,
     from,
     detections: results.length,
     seconds: (performance.now() - started) / 1000,
-    options: { masks: Number(flags.masks), gridSize: Number(flags.gridSize), seed: Number(flags.seed) },
+    options: {
+      masks: Number(flags.masks),
+      gridSize: Number(flags.gridSize),
+      seed: Number(flags.seed),
+    },
     peakInBoxShare: Object.fromEntries(methods.map((m) => [m, share(m)])),
     list: results.map((r) => ({
       image: from + r.image,
@@ -112,20 +175,38 @@ async function runExplain(flags: { run: string; examples: string; from: string; 
     })),
   };
   fs.writeFileSync(path.join(out, 'detect.json'), JSON.stringify(summary, null, 2) + '\n');
-  const lines = [`explained ${results.length} detections on ${count} test images in ${summary.seconds.toFixed(1)} s → ${out}`];
-  for (const m of methods) lines.push(`  ${m}: peak inside the detected box for ${results.filter((r) => r.peakInBox[m]).length}/${results.length} (${(100 * share(m)).toFixed(0)}%)`);
+  const lines = [
+    `explained ${results.length} detections on ${count} test images in ${summary.seconds.toFixed(1)} s → ${out}`,
+  ];
+  for (const m of methods)
+    lines.push(
+      `  ${m}: peak inside the detected box for ${results.filter((r) => r.peakInBox[m]).length}/${results.length} (${(100 * share(m)).toFixed(0)}%)`,
+    );
   process.stdout.write(lines.join('\n') + '\n');
 }
 
 /** Input, then each method's overlay, each with the detected box drawn on it. */
-async function detectionPicture(image: NdArray, r: ExplainedDetection, names: string[], methods: string[]): Promise<Buffer> {
+async function detectionPicture(
+  image: NdArray,
+  r: ExplainedDetection,
+  names: string[],
+  methods: string[],
+): Promise<Buffer> {
   const [h, w] = image.shape;
   const size = 160;
   const scale = size / Math.max(h, w);
   const zero = { data: new Float32Array(h * w), shape: [h, w] };
-  const pictures = [{ title: `${names[r.detection.label]} ${r.detection.score.toFixed(2)}`, png: await overlayPng(image, zero, { opacity: 0, minSize: size }) }];
+  const pictures = [
+    {
+      title: `${names[r.detection.label]} ${r.detection.score.toFixed(2)}`,
+      png: await overlayPng(image, zero, { opacity: 0, minSize: size }),
+    },
+  ];
   for (const m of methods) {
-    pictures.push({ title: `${m}${r.peakInBox[m] ? ' (peak in box)' : ' (peak outside)'}`, png: await overlayPng(image, { data: r.maps[m], shape: [h, w] }, { minSize: size }) });
+    pictures.push({
+      title: `${m}${r.peakInBox[m] ? ' (peak in box)' : ' (peak outside)'}`,
+      png: await overlayPng(image, { data: r.maps[m], shape: [h, w] }, { minSize: size }),
+    });
   }
   const [x0, y0, x1, y1] = r.detection.box;
   const cell = size + 16;
@@ -139,5 +220,7 @@ async function detectionPicture(image: NdArray, r: ExplainedDetection, names: st
   });
   const width = pictures.length * cell;
   const height = size + 32;
-  return svgToPng(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="${width}" height="${height}" fill="white"/>${parts.join('')}</svg>`);
+  return svgToPng(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="${width}" height="${height}" fill="white"/>${parts.join('')}</svg>`,
+  );
 }

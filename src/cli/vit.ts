@@ -33,14 +33,29 @@ interface VitFlags {
 export function register(program: Command): void {
   program
     .command('vit')
-    .description('ViT attention: maps per block and head, attention rollout, gradient rollout, Grad-CAM on tokens')
-    .requiredOption('--run <dir>', 'training run of a ViT (glassbox train --config configs/shapes-vit.json)')
-    .option('--input <file>', 'image or .npy to explain (default: test images of the run\'s data set)')
+    .description(
+      'ViT attention: maps per block and head, attention rollout, gradient rollout, Grad-CAM on tokens',
+    )
+    .requiredOption(
+      '--run <dir>',
+      'training run of a ViT (glassbox train --config configs/shapes-vit.json)',
+    )
+    .option(
+      '--input <file>',
+      "image or .npy to explain (default: test images of the run's data set)",
+    )
     .option('--examples <n>', 'test images to explain when no --input is given', '8')
     .option('--target <class>', 'class to explain (default: the predicted class)')
     .option('--head-fusion <how>', `rollout head fusion: ${HEAD_FUSIONS.join(', ')}`, 'mean')
-    .option('--discard-ratio <r>', 'rollout: share of the weakest attention weights dropped per block, 0 ≤ r < 1', '0')
-    .option('--layer <name>', 'token layer for Grad-CAM (default: the last token layer that reaches the output)')
+    .option(
+      '--discard-ratio <r>',
+      'rollout: share of the weakest attention weights dropped per block, 0 ≤ r < 1',
+      '0',
+    )
+    .option(
+      '--layer <name>',
+      'token layer for Grad-CAM (default: the last token layer that reaches the output)',
+    )
     .option('--out <dir>', 'output folder (default: <run>/vit)')
     .action(async (flags: VitFlags) => {
       await runVit(flags);
@@ -50,10 +65,15 @@ export function register(program: Command): void {
 async function runVit(flags: VitFlags): Promise<void> {
   const started = performance.now();
   const run = readRun(flags.run);
-  if (run.config.model.architecture !== 'vit') fail(`run ${run.name} trained a ${run.config.model.architecture}; glassbox vit needs a ViT run (architecture "vit")`);
-  if (!(HEAD_FUSIONS as readonly string[]).includes(flags.headFusion)) fail(`--head-fusion: choose ${HEAD_FUSIONS.join(', ')}, got "${flags.headFusion}"`);
+  if (run.config.model.architecture !== 'vit')
+    fail(
+      `run ${run.name} trained a ${run.config.model.architecture}; glassbox vit needs a ViT run (architecture "vit")`,
+    );
+  if (!(HEAD_FUSIONS as readonly string[]).includes(flags.headFusion))
+    fail(`--head-fusion: choose ${HEAD_FUSIONS.join(', ')}, got "${flags.headFusion}"`);
   const discardRatio = Number(flags.discardRatio);
-  if (!(discardRatio >= 0 && discardRatio < 1)) fail(`--discard-ratio: expected a number in [0, 1), got "${flags.discardRatio}"`);
+  if (!(discardRatio >= 0 && discardRatio < 1))
+    fail(`--discard-ratio: expected a number in [0, 1), got "${flags.discardRatio}"`);
   const model = await TfjsModel.load(run.modelDir, { name: run.name, classNames: run.classNames });
   let input: NdArray;
   let boxes: Float32Array | undefined;
@@ -62,7 +82,8 @@ async function runVit(flags: VitFlags): Promise<void> {
     input = (await prepareInput(flags.input, model)).batch;
   } else {
     const count = Number(flags.examples);
-    if (!Number.isInteger(count) || count < 1) fail(`--examples: expected a positive integer, got "${flags.examples}"`);
+    if (!Number.isInteger(count) || count < 1)
+      fail(`--examples: expected a positive integer, got "${flags.examples}"`);
     const ds = await runDataset(run);
     input = splitRows(ds.test.x, ds.inputShape, 0, count);
     boxes = ds.test.boxes?.slice(0, input.shape[0] * 4);
@@ -72,7 +93,8 @@ async function runVit(flags: VitFlags): Promise<void> {
   let targets: number[] | undefined;
   if (flags.target !== undefined) {
     const t = Number(flags.target);
-    if (!Number.isInteger(t) || t < 0 || t >= model.numClasses) fail(`--target: expected a class index 0…${model.numClasses - 1}, got "${flags.target}"`);
+    if (!Number.isInteger(t) || t < 0 || t >= model.numClasses)
+      fail(`--target: expected a class index 0…${model.numClasses - 1}, got "${flags.target}"`);
     targets = Array.from({ length: n }, () => t);
   }
   const result = await explainVit(model, input, {
@@ -99,28 +121,56 @@ async function runVit(flags: VitFlags): Promise<void> {
       width: 128 * Math.max(1, w / h),
       height: 128,
     });
-    const tiles: Tile[] = [{ title: 'input', subtitle: names[m.target] ?? `class ${m.target}`, png: await scaled(image), width: 128, height: 128 }];
+    const tiles: Tile[] = [
+      {
+        title: 'input',
+        subtitle: names[m.target] ?? `class ${m.target}`,
+        png: await scaled(image),
+        width: 128,
+        height: 128,
+      },
+    ];
     for (const [b, heads] of m.heads.entries()) {
-      for (const [k, g] of heads.entries()) tiles.push(await tile(`block ${b + 1} head ${k + 1}`, up(g), 'class token → patches'));
+      for (const [k, g] of heads.entries())
+        tiles.push(await tile(`block ${b + 1} head ${k + 1}`, up(g), 'class token → patches'));
     }
     const maps = { rollout: up(m.rollout), gradRollout: up(m.gradRollout), gradCam: m.gradCam };
     tiles.push(await tile('rollout', maps.rollout, `${flags.headFusion}, discard ${discardRatio}`));
     tiles.push(await tile('gradient rollout', maps.gradRollout, 'Chefer et al. 2021'));
     tiles.push(await tile('Grad-CAM', maps.gradCam, m.camLayer));
-    fs.writeFileSync(path.join(out, `example-${i}.png`), await svgToPng(gridSvg(tiles, Math.max(structure.heads, 4))));
+    fs.writeFileSync(
+      path.join(out, `example-${i}.png`),
+      await svgToPng(gridSvg(tiles, Math.max(structure.heads, 4))),
+    );
     const dir = path.join(out, `example-${i}`);
     fs.mkdirSync(dir, { recursive: true });
     const { blocks, heads, tokens } = m.attention;
     const att = new Float32Array(blocks.length * heads * tokens * tokens);
     blocks.forEach((b, l) => att.set(b, l * b.length));
-    writeNpy(path.join(dir, 'attention.npy'), { data: att, shape: [blocks.length, heads, tokens, tokens] });
-    writeNpy(path.join(dir, 'rollout-matrix.npy'), { data: Float32Array.from(m.rolloutMatrix), shape: [tokens, tokens] });
-    for (const [k, v] of Object.entries(maps)) writeNpy(path.join(dir, `${k}.npy`), { data: v, shape: [h, w] });
-    const entry: Record<string, unknown> = { index: i, target: m.target, targetName: names[m.target], score: m.score, rolloutRowError: m.rolloutRowError, camLayer: m.camLayer };
+    writeNpy(path.join(dir, 'attention.npy'), {
+      data: att,
+      shape: [blocks.length, heads, tokens, tokens],
+    });
+    writeNpy(path.join(dir, 'rollout-matrix.npy'), {
+      data: Float32Array.from(m.rolloutMatrix),
+      shape: [tokens, tokens],
+    });
+    for (const [k, v] of Object.entries(maps))
+      writeNpy(path.join(dir, `${k}.npy`), { data: v, shape: [h, w] });
+    const entry: Record<string, unknown> = {
+      index: i,
+      target: m.target,
+      targetName: names[m.target],
+      score: m.score,
+      rolloutRowError: m.rolloutRowError,
+      camLayer: m.camLayer,
+    };
     if (truth) entry.trueClass = truth[i];
     if (boxes) {
       const box = boxes.subarray(i * 4, i * 4 + 4);
-      const inside = Object.fromEntries(Object.entries(maps).map(([k, v]) => [k, peakInBox(v, w, box)])) as Record<keyof typeof hits, boolean>;
+      const inside = Object.fromEntries(
+        Object.entries(maps).map(([k, v]) => [k, peakInBox(v, w, box)]),
+      ) as Record<keyof typeof hits, boolean>;
       for (const k of Object.keys(hits) as Array<keyof typeof hits>) if (inside[k]) hits[k]++;
       entry.box = Array.from(box);
       entry.peakInBox = inside;
@@ -137,13 +187,22 @@ async function runVit(flags: VitFlags): Promise<void> {
     heads: structure.heads,
     blocks: structure.attention.length,
     rollout: { headFusion: flags.headFusion, discardRatio },
-    ...(boxes ? { peakInBoxShare: Object.fromEntries(Object.entries(hits).map(([k, v]) => [k, v / n])) } : {}),
+    ...(boxes
+      ? { peakInBoxShare: Object.fromEntries(Object.entries(hits).map(([k, v]) => [k, v / n])) }
+      : {}),
     examples: perExample,
   };
   fs.writeFileSync(path.join(out, 'vit.json'), JSON.stringify(summary, null, 2) + '\n');
-  const lines = [`explained ${n} image(s) with ${structure.attention.length} blocks × ${structure.heads} heads on a ${structure.grid.join('×')} patch grid in ${seconds.toFixed(1)} s → ${out}`];
-  lines.push(`  rollout rows sum to 1 (largest error ${Math.max(...result.maps.map((m) => m.rolloutRowError)).toExponential(1)})`);
-  if (boxes) lines.push(`  peak inside the object's box: rollout ${hits.rollout}/${n}, gradient rollout ${hits.gradRollout}/${n}, Grad-CAM ${hits.gradCam}/${n}`);
+  const lines = [
+    `explained ${n} image(s) with ${structure.attention.length} blocks × ${structure.heads} heads on a ${structure.grid.join('×')} patch grid in ${seconds.toFixed(1)} s → ${out}`,
+  ];
+  lines.push(
+    `  rollout rows sum to 1 (largest error ${Math.max(...result.maps.map((m) => m.rolloutRowError)).toExponential(1)})`,
+  );
+  if (boxes)
+    lines.push(
+      `  peak inside the object's box: rollout ${hits.rollout}/${n}, gradient rollout ${hits.gradRollout}/${n}, Grad-CAM ${hits.gradCam}/${n}`,
+    );
   process.stdout.write(lines.join('\n') + '\n');
 }
 
@@ -151,5 +210,7 @@ async function runVit(flags: VitFlags): Promise<void> {
 async function scaled(image: NdArray): Promise<Buffer> {
   const [h, w] = image.shape;
   const zero = new Float32Array(h * w);
-  return image.shape[2] === 1 || image.shape[2] === 3 ? overlayPng(image, { data: zero, shape: [h, w] }, { opacity: 0, minSize: 128 }) : encodePngFromUnit(image);
+  return image.shape[2] === 1 || image.shape[2] === 3
+    ? overlayPng(image, { data: zero, shape: [h, w] }, { opacity: 0, minSize: 128 })
+    : encodePngFromUnit(image);
 }

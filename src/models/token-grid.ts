@@ -54,7 +54,13 @@ export function detectTokenGrids(steps: GraphStepLike[]): Array<TokenGrid | unde
   steps.forEach((s, i) => {
     const inShape = inputShapeOf(s.layer);
     const outShape = shapeOf(s.layer.outputShape);
-    if (s.className === 'Reshape' && inShape?.length === 3 && outShape?.length === 2 && outShape[0] === inShape[0] * inShape[1] && outShape[1] === inShape[2]) {
+    if (
+      s.className === 'Reshape' &&
+      inShape?.length === 3 &&
+      outShape?.length === 2 &&
+      outShape[0] === inShape[0] * inShape[1] &&
+      outShape[1] === inShape[2]
+    ) {
       grids[i] = [inShape[0], inShape[1]];
       return;
     }
@@ -78,7 +84,8 @@ export function detectTokenGrids(steps: GraphStepLike[]): Array<TokenGrid | unde
     if (!grid || !shape || shape.length !== 2 || !feedsMixer[i]) return;
     const patches = grid[0] * grid[1];
     const prefix = shape[0] - patches;
-    if (prefix >= 0 && prefix < patches) out[i] = { tokens: shape[0], prefix, grid: [grid[0], grid[1]] };
+    if (prefix >= 0 && prefix < patches)
+      out[i] = { tokens: shape[0], prefix, grid: [grid[0], grid[1]] };
   });
   return out;
 }
@@ -87,6 +94,11 @@ export function detectTokenGrids(steps: GraphStepLike[]): Array<TokenGrid | unde
 export function tokensToGrid(t: tf.Tensor, g: TokenGrid): tf.Tensor {
   return tf.tidy(() => {
     const [n, , d] = t.shape;
-    return tf.reshape(tf.slice(t, [0, g.prefix, 0], [-1, g.tokens - g.prefix, -1]), [n, g.grid[0], g.grid[1], d]);
+    return tf.reshape(tf.slice(t, [0, g.prefix, 0], [-1, g.tokens - g.prefix, -1]), [
+      n,
+      g.grid[0],
+      g.grid[1],
+      d,
+    ]);
   });
 }

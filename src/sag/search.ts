@@ -107,14 +107,20 @@ export async function searchRoots(score: ScoreSets, ranking: readonly number[], 
       if (probs[i] >= s.bar) hits.push({ patches: successors[i], probability: probs[i] });
       else if (next.length < s.beam) next.push(successors[i]);
     }
-    const minimal = await minimise(score, hits, s.bar, s.shrink, ranking);
+    // Shrink the hits best first, only as many at a time as roots are still wanted: hits beyond
+    // the maxRoots-th distinct root would be dropped anyway, and shrinking large sets is costly.
     const before = roots.length;
-    minimal.forEach((m, i) => {
-      const k = setKey(m.patches);
-      if (rootKeys.has(k) || roots.length >= s.maxRoots) return;
-      rootKeys.add(k);
-      roots.push({ ...m, step, found: hits[i] });
-    });
+    for (let i = 0; i < hits.length && roots.length < s.maxRoots; ) {
+      const chunk = hits.slice(i, i + s.maxRoots - roots.length);
+      i += chunk.length;
+      const minimal = await minimise(score, chunk, s.bar, s.shrink, ranking);
+      minimal.forEach((m, j) => {
+        const k = setKey(m.patches);
+        if (rootKeys.has(k) || roots.length >= s.maxRoots) return;
+        rootKeys.add(k);
+        roots.push({ ...m, step, found: chunk[j] });
+      });
+    }
     const record: StepRecord = { step, successors: successors.length, hits: hits.length, roots: roots.length, best: probs[order[0]] };
     steps.push(record);
     onStep?.(record);

@@ -26,12 +26,35 @@ export const TABLE_METHOD_TITLES: Record<TableMethod, string> = {
 
 export const tableExplainOptions = z.strictObject({
   seed: z.number().int().min(0).default(0),
-  methods: z.array(z.enum(TABLE_METHODS)).min(1).default([...TABLE_METHODS]),
+  methods: z
+    .array(z.enum(TABLE_METHODS))
+    .min(1)
+    .default([...TABLE_METHODS]),
   limeSamples: z.number().int().min(10).default(2000).describe('LIME perturbed samples per row'),
-  shapSamples: z.number().int().min(4).optional().describe('KernelSHAP coalitions per row (default 2F + 512)'),
-  shapBackground: z.number().int().positive().default(50).describe('background rows KernelSHAP averages over'),
-  igSteps: z.number().int().positive().default(64).describe('Integrated Gradients quadrature points'),
-  batchSize: z.number().int().positive().default(4096).describe('model evaluations per forward pass'),
+  shapSamples: z
+    .number()
+    .int()
+    .min(4)
+    .optional()
+    .describe('KernelSHAP coalitions per row (default 2F + 512)'),
+  shapBackground: z
+    .number()
+    .int()
+    .positive()
+    .default(50)
+    .describe('background rows KernelSHAP averages over'),
+  igSteps: z
+    .number()
+    .int()
+    .positive()
+    .default(64)
+    .describe('Integrated Gradients quadrature points'),
+  batchSize: z
+    .number()
+    .int()
+    .positive()
+    .default(4096)
+    .describe('model evaluations per forward pass'),
 });
 export type TableExplainOptions = z.input<typeof tableExplainOptions>;
 
@@ -60,23 +83,43 @@ export async function explainTable(
   background: NdArray,
   options: TableExplainOptions & { targets?: number[] } = {},
 ): Promise<TableMethodResult[]> {
-  if (model.kind !== 'table') fail(`model ${model.name} takes ${model.kind} inputs; table explanations need a table model`);
+  if (model.kind !== 'table')
+    fail(`model ${model.name} takes ${model.kind} inputs; table explanations need a table model`);
   const { targets, ...rest } = options;
   const o = tableExplainOptions.parse(rest);
   const f = model.inputShape[0];
   const out: TableMethodResult[] = [];
   const methodOptions: Record<TableMethod, Record<string, unknown>> = {
     lime: { background, samples: o.limeSamples, batchSize: o.batchSize },
-    'kernel-shap': { background, maxBackground: o.shapBackground, samples: o.shapSamples ?? 2 * f + 512, batchSize: o.batchSize },
-    'integrated-gradients': { baseline: Array.from(columnMeans(background)), steps: o.igSteps, internalBatchSize: 1024 },
+    'kernel-shap': {
+      background,
+      maxBackground: o.shapBackground,
+      samples: o.shapSamples ?? 2 * f + 512,
+      batchSize: o.batchSize,
+    },
+    'integrated-gradients': {
+      baseline: Array.from(columnMeans(background)),
+      steps: o.igSteps,
+      internalBatchSize: 1024,
+    },
   };
   for (const method of o.methods) {
     if (method === 'integrated-gradients' && !model.whiteBox) continue;
     const started = performance.now();
-    const es = await explain(model, rows, method, { targets, seed: o.seed, options: methodOptions[method] });
+    const es = await explain(model, rows, method, {
+      targets,
+      seed: o.seed,
+      options: methodOptions[method],
+    });
     const attributions = new Float32Array(rows.shape[0] * f);
     es.forEach((e, i) => attributions.set(e.attribution.data, i * f));
-    out.push({ method, attributions, extras: es.map((e) => e.extras), targets: es.map((e) => e.target), milliseconds: performance.now() - started });
+    out.push({
+      method,
+      attributions,
+      extras: es.map((e) => e.extras),
+      targets: es.map((e) => e.target),
+      milliseconds: performance.now() - started,
+    });
   }
   return out;
 }
@@ -89,7 +132,7 @@ export function ranks(values: ArrayLike<number>): Float64Array {
   const n = values.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
   const r = new Float64Array(n);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && values[order[j + 1]] === values[order[i]]) j++;
     for (let k = i; k <= j; k++) r[order[k]] = (i + j) / 2 + 1;
@@ -127,11 +170,22 @@ function scaledRow(a: Float32Array, i: number, f: number): Float64Array {
  * The k features of row i with the largest mean scaled |attribution| over the methods, and
  * whether every method gives each of them the same sign.
  */
-export function topFeatureSigns(results: TableMethodResult[], i: number, f: number, k: number): { features: number[]; agree: boolean[] } {
+export function topFeatureSigns(
+  results: TableMethodResult[],
+  i: number,
+  f: number,
+  k: number,
+): { features: number[]; agree: boolean[] } {
   const scaled = results.map((r) => scaledRow(r.attributions, i, f));
-  const strength = Array.from({ length: f }, (_, j) => scaled.reduce((s, row) => s + Math.abs(row[j]), 0));
-  const features = Array.from({ length: f }, (_, j) => j).sort((a, b) => strength[b] - strength[a]).slice(0, k);
-  const agree = features.map((j) => scaled.every((row) => Math.sign(row[j]) === Math.sign(scaled[0][j]) && row[j] !== 0));
+  const strength = Array.from({ length: f }, (_, j) =>
+    scaled.reduce((s, row) => s + Math.abs(row[j]), 0),
+  );
+  const features = Array.from({ length: f }, (_, j) => j)
+    .sort((a, b) => strength[b] - strength[a])
+    .slice(0, k);
+  const agree = features.map((j) =>
+    scaled.every((row) => Math.sign(row[j]) === Math.sign(scaled[0][j]) && row[j] !== 0),
+  );
   return { features, agree };
 }
 
@@ -157,13 +211,19 @@ export interface TableSummary {
   topK: number;
   /** Largest |Σ IG − (f(x) − f(baseline))| over rows (IG's completeness gap). */
   igMaxDelta?: number;
+  /** The same gap relative to |f(x) − f(baseline)|, largest over rows. */
+  igMaxRelativeDelta?: number;
   /** Largest |Σ φ − (f(x) − E[f(background)])| over rows. */
   shapMaxAdditivityError?: number;
   /** Mean weighted R² of LIME's local surrogates. */
   limeMeanR2?: number;
 }
 
-export function summariseTable(results: TableMethodResult[], featureNames: string[], topK = 5): TableSummary {
+export function summariseTable(
+  results: TableMethodResult[],
+  featureNames: string[],
+  topK = 5,
+): TableSummary {
   if (results.length === 0) fail('no table explanations to summarise');
   const f = featureNames.length;
   const n = results[0].attributions.length / f;
@@ -171,10 +231,15 @@ export function summariseTable(results: TableMethodResult[], featureNames: strin
   const meanAbs = new Map<TableMethod, Float64Array>();
   for (const r of results) {
     const m = new Float64Array(f);
-    for (let i = 0; i < n; i++) for (let j = 0; j < f; j++) m[j] += Math.abs(r.attributions[i * f + j]) / n;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < f; j++) m[j] += Math.abs(r.attributions[i * f + j]) / n;
     meanAbs.set(r.method, m);
     const mx = Math.max(1e-12, ...m);
-    importance[r.method] = { meanAbs: Array.from(m), scaled: Array.from(m, (v) => v / mx), milliseconds: r.milliseconds };
+    importance[r.method] = {
+      meanAbs: Array.from(m),
+      scaled: Array.from(m, (v) => v / mx),
+      milliseconds: r.milliseconds,
+    };
   }
   const pairs: MethodPairAgreement[] = [];
   for (let p = 0; p < results.length; p++) {
@@ -195,7 +260,8 @@ export function summariseTable(results: TableMethodResult[], featureNames: strin
         const { features } = topFeatureSigns([ra, rb], i, f, topK);
         for (const j of features) {
           total++;
-          if (Math.sign(ra.attributions[i * f + j]) === Math.sign(rb.attributions[i * f + j])) agree++;
+          if (Math.sign(ra.attributions[i * f + j]) === Math.sign(rb.attributions[i * f + j]))
+            agree++;
         }
       }
       pairs.push({
@@ -208,14 +274,28 @@ export function summariseTable(results: TableMethodResult[], featureNames: strin
     }
   }
   let agreeAll = 0;
-  for (let i = 0; i < n; i++) agreeAll += topFeatureSigns(results, i, f, topK).agree.filter(Boolean).length;
-  const summary: TableSummary = { rows: n, features: featureNames, importance, pairs, topSignAgreementAll: agreeAll / (n * Math.min(topK, f)), topK };
+  for (let i = 0; i < n; i++)
+    agreeAll += topFeatureSigns(results, i, f, topK).agree.filter(Boolean).length;
+  const summary: TableSummary = {
+    rows: n,
+    features: featureNames,
+    importance,
+    pairs,
+    topSignAgreementAll: agreeAll / (n * Math.min(topK, f)),
+    topK,
+  };
   const extrasMax = (method: TableMethod, g: (e: Record<string, number>) => number) => {
     const r = results.find((x) => x.method === method);
     return r ? Math.max(...r.extras.map(g)) : undefined;
   };
   summary.igMaxDelta = extrasMax('integrated-gradients', (e) => e.delta);
-  summary.shapMaxAdditivityError = extrasMax('kernel-shap', (e) => Math.abs(e.sumOfValues - (e.fx - e.baseValue)));
+  summary.igMaxRelativeDelta = extrasMax(
+    'integrated-gradients',
+    (e) => e.delta / Math.max(1e-12, Math.abs(e.scoreDifference)),
+  );
+  summary.shapMaxAdditivityError = extrasMax('kernel-shap', (e) =>
+    Math.abs(e.sumOfValues - (e.fx - e.baseValue)),
+  );
   const lime = results.find((x) => x.method === 'lime');
   if (lime) summary.limeMeanR2 = lime.extras.reduce((s, e) => s + e.r2, 0) / lime.extras.length;
   return summary;

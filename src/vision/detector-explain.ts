@@ -33,7 +33,12 @@ export interface ExplainedDetection {
   iouWithTruth?: number;
 }
 
-export async function explainDetections(detector: GridDetector, images: NdArray, options: DetectorExplainOptions = {}, truthBoxes?: Float32Array): Promise<ExplainedDetection[]> {
+export async function explainDetections(
+  detector: GridDetector,
+  images: NdArray,
+  options: DetectorExplainOptions = {},
+  truthBoxes?: Float32Array,
+): Promise<ExplainedDetection[]> {
   const methods = options.methods ?? ['d-rise', 'grad-cam'];
   const w = detector.inputShape[1];
   const per = images.data.length / images.shape[0];
@@ -41,7 +46,10 @@ export async function explainDetections(detector: GridDetector, images: NdArray,
   const dModel = detector.asDetectorModel();
   const out: ExplainedDetection[] = [];
   for (const [i, list] of dets.entries()) {
-    const x: NdArray = { data: images.data.subarray(i * per, (i + 1) * per), shape: [1, ...images.shape.slice(1)] };
+    const x: NdArray = {
+      data: images.data.subarray(i * per, (i + 1) * per),
+      shape: [1, ...images.shape.slice(1)],
+    };
     for (const d of list) {
       const maps: Record<string, Float32Array> = {};
       const ms: Record<string, number> = {};
@@ -52,9 +60,17 @@ export async function explainDetections(detector: GridDetector, images: NdArray,
             ? await explain(dModel, x, 'd-rise', {
                 targets: [d.label],
                 seed: options.seed ?? 0,
-                options: { box: [...d.box], masks: options.masks ?? 1000, gridSize: options.gridSize ?? 8, batchSize: 250 },
+                options: {
+                  box: [...d.box],
+                  masks: options.masks ?? 1000,
+                  gridSize: options.gridSize ?? 8,
+                  batchSize: 250,
+                },
               })
-            : await explain(detector.scoreModel(), x, 'grad-cam', { targets: [detector.scoreIndex(d)], options: { layer: detector.info.camLayer } });
+            : await explain(detector.scoreModel(), x, 'grad-cam', {
+                targets: [detector.scoreIndex(d)],
+                options: { layer: detector.info.camLayer },
+              });
         maps[method] = e.heatmap.data;
         ms[method] = performance.now() - t0;
       }
@@ -63,9 +79,12 @@ export async function explainDetections(detector: GridDetector, images: NdArray,
         detection: d,
         maps,
         milliseconds: ms,
-        peakInBox: Object.fromEntries(Object.entries(maps).map(([k, m]) => [k, peakInBox(m, w, d.box)])),
+        peakInBox: Object.fromEntries(
+          Object.entries(maps).map(([k, m]) => [k, peakInBox(m, w, d.box)]),
+        ),
       };
-      if (truthBoxes) entry.iouWithTruth = iou(d.box, Array.from(truthBoxes.subarray(i * 4, i * 4 + 4)) as Box);
+      if (truthBoxes)
+        entry.iouWithTruth = iou(d.box, Array.from(truthBoxes.subarray(i * 4, i * 4 + 4)) as Box);
       out.push(entry);
       options.onDetection?.(out.length);
     }

@@ -21,7 +21,12 @@ import { createRng } from '../core/random.js';
 import type { NdArray } from '../core/ndarray.js';
 import { loadLayersModel, saveLayersModel } from '../io/tfjs-files.js';
 import { TfjsModel } from '../models/tfjs-model.js';
-import { detectorModel, type Box, type Detection, type DetectorModel } from '../methods/detection/detector.js';
+import {
+  detectorModel,
+  type Box,
+  type Detection,
+  type DetectorModel,
+} from '../methods/detection/detector.js';
 import { iou } from '../methods/detection/operator.js';
 import { generateShapes, SHAPE_CLASSES } from '../train/data/shapes.js';
 import type { Split } from '../train/data/dataset.js';
@@ -31,7 +36,13 @@ type T = tf.Tensor;
 
 export const detectorTrainOptions = z.strictObject({
   seed: z.number().int().min(0).default(42).describe('data, initialisation and shuffling seed'),
-  size: z.number().int().min(16).max(128).default(32).describe('image side in pixels (a multiple of 4)'),
+  size: z
+    .number()
+    .int()
+    .min(16)
+    .max(128)
+    .default(32)
+    .describe('image side in pixels (a multiple of 4)'),
   classes: z.number().int().min(2).max(SHAPE_CLASSES.length).default(4).describe('shape classes'),
   trainCount: z.number().int().positive().default(2000).describe('training images'),
   testCount: z.number().int().positive().default(200).describe('test images'),
@@ -81,21 +92,46 @@ export interface DecodeOptions {
   iouThreshold?: number;
 }
 
-/** Builds the network: conv s1 → conv s2 → conv s2 → two convs on the cell grid → 1×1 head. */
-export function buildDetectorNet(size: number, channels: number, classes: number, filters: number, seed: number): tf.LayersModel {
+/** Builds the network: two stride-2 convs down to the cell grid, two convs on it, a 1×1 head (receptive field 23 px). */
+export function buildDetectorNet(
+  size: number,
+  channels: number,
+  classes: number,
+  filters: number,
+  seed: number,
+): tf.LayersModel {
   if (size % 4 !== 0) fail(`detector image size ${size} must be a multiple of 4`);
   const rng = createRng(`detector:${seed}`);
   const init = () => tf.initializers.heNormal({ seed: rng.uint32() });
-  const conv = (f: number, k: number, s: number, name: string, activation: 'relu' | 'linear' = 'relu') =>
-    tf.layers.conv2d({ filters: f, kernelSize: k, strides: s, padding: 'same', activation, kernelInitializer: init(), name });
+  const conv = (
+    f: number,
+    k: number,
+    s: number,
+    name: string,
+    activation: 'relu' | 'linear' = 'relu',
+  ) =>
+    tf.layers.conv2d({
+      filters: f,
+      kernelSize: k,
+      strides: s,
+      padding: 'same',
+      activation,
+      kernelInitializer: init(),
+      name,
+    });
   const x = tf.input({ shape: [size, size, channels], name: 'input' });
-  let t = conv(filters, 3, 1, 'conv1').apply(x) as tf.SymbolicTensor;
+  let t = conv(filters, 3, 2, 'conv1').apply(x) as tf.SymbolicTensor;
   t = conv(filters * 2, 3, 2, 'conv2').apply(t) as tf.SymbolicTensor;
-  t = conv(filters * 2, 3, 2, 'conv3').apply(t) as tf.SymbolicTensor;
-  t = conv(filters * 4, 3, 1, 'conv4').apply(t) as tf.SymbolicTensor;
+  t = conv(filters * 4, 3, 1, 'conv3').apply(t) as tf.SymbolicTensor;
   t = conv(filters * 4, 3, 1, 'features').apply(t) as tf.SymbolicTensor;
   const head = tf.layers
-    .conv2d({ filters: 5 + classes, kernelSize: 1, padding: 'same', kernelInitializer: tf.initializers.glorotUniform({ seed: rng.uint32() }), name: 'head' })
+    .conv2d({
+      filters: 5 + classes,
+      kernelSize: 1,
+      padding: 'same',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: rng.uint32() }),
+      name: 'head',
+    })
     .apply(t) as tf.SymbolicTensor;
   return tf.model({ inputs: x, outputs: head, name: 'grid_detector' });
 }
@@ -139,7 +175,9 @@ export class GridDetector {
 
   /** Raw head outputs [N, G, G, 5 + K]. */
   private head(input: NdArray): Float32Array {
-    return tf.tidy(() => this.net.predict(tf.tensor(input.data, input.shape)) as T).dataSync() as Float32Array;
+    return tf
+      .tidy(() => this.net.predict(tf.tensor(input.data, input.shape)) as T)
+      .dataSync() as Float32Array;
   }
 
   /** Every cell's box, before thresholds (what D-RISE may also use as proposals). */
@@ -156,7 +194,10 @@ export class GridDetector {
     for (let from = 0; from < n; from += chunk) {
       const m = Math.min(chunk, n - from);
       const per = input.data.length / n;
-      const raw = this.head({ data: input.data.subarray(from * per, (from + m) * per), shape: [m, ...input.shape.slice(1)] });
+      const raw = this.head({
+        data: input.data.subarray(from * per, (from + m) * per),
+        shape: [m, ...input.shape.slice(1)],
+      });
       for (let i = 0; i < m; i++) {
         const dets: GridDetection[] = [];
         for (let cell = 0; cell < g * g; cell++) {
@@ -167,7 +208,12 @@ export class GridDetector {
           const cy = (row + sig(raw[base + 2])) * cellSize;
           const w = sig(raw[base + 3]) * size;
           const h = sig(raw[base + 4]) * size;
-          const box: Box = [Math.max(0, cx - w / 2), Math.max(0, cy - h / 2), Math.min(size, cx + w / 2), Math.min(size, cy + h / 2)];
+          const box: Box = [
+            Math.max(0, cx - w / 2),
+            Math.max(0, cy - h / 2),
+            Math.min(size, cx + w / 2),
+            Math.min(size, cy + h / 2),
+          ];
           let mx = -Infinity;
           for (let c = 0; c < k; c++) mx = Math.max(mx, raw[base + 5 + c]);
           const probs = new Float32Array(k);
@@ -179,7 +225,14 @@ export class GridDetector {
             if (probs[c] > probs[label]) label = c;
           }
           const objectness = sig(raw[base]);
-          dets.push({ box, objectness, classProbs: probs, cell, label, score: objectness * probs[label] });
+          dets.push({
+            box,
+            objectness,
+            classProbs: probs,
+            cell,
+            label,
+            score: objectness * probs[label],
+          });
         }
         out.push(dets);
       }
@@ -191,7 +244,12 @@ export class GridDetector {
   detect(input: NdArray, options: DecodeOptions = {}): GridDetection[][] {
     const threshold = options.scoreThreshold ?? 0.5;
     const iouMax = options.iouThreshold ?? 0.45;
-    return this.proposals(input).map((dets) => nms(dets.filter((d) => d.score >= threshold), iouMax));
+    return this.proposals(input).map((dets) =>
+      nms(
+        dets.filter((d) => d.score >= threshold),
+        iouMax,
+      ),
+    );
   }
 
   /** The interface D-RISE reads. Proposals below `scoreThreshold` are dropped (default 0: all cells). */
@@ -212,8 +270,15 @@ export class GridDetector {
   scoreModel(): TfjsModel {
     if (!this.scoreModelCache) {
       const scores = new BoxScores(this.numClasses).apply(this.net.outputs[0]) as tf.SymbolicTensor;
-      const model = tf.model({ inputs: this.net.inputs, outputs: scores, name: 'grid_detector_scores' });
-      this.scoreModelCache = new TfjsModel(model, { name: 'grid-detector box scores', outputKind: 'probabilities' });
+      const model = tf.model({
+        inputs: this.net.inputs,
+        outputs: scores,
+        name: 'grid_detector_scores',
+      });
+      this.scoreModelCache = new TfjsModel(model, {
+        name: 'grid-detector box scores',
+        outputKind: 'probabilities',
+      });
     }
     return this.scoreModelCache;
   }
@@ -229,10 +294,12 @@ export class GridDetector {
 
   static async load(dir: string): Promise<GridDetector> {
     const infoFile = path.join(dir, 'detector.json');
-    if (!fs.existsSync(infoFile)) fail(`${dir} holds no detector.json: train one with \`glassbox detect train --out ${dir}\``);
+    if (!fs.existsSync(infoFile))
+      fail(`${dir} holds no detector.json: train one with \`glassbox detect train --out ${dir}\``);
     await initTf();
     const info = JSON.parse(fs.readFileSync(infoFile, 'utf8')) as DetectorInfo;
-    if (info.kind !== 'glassbox-grid-detector') fail(`${infoFile} does not describe a Glassbox grid detector`);
+    if (info.kind !== 'glassbox-grid-detector')
+      fail(`${infoFile} does not describe a Glassbox grid detector`);
     const net = await loadLayersModel(path.join(dir, 'model'));
     return new GridDetector(net, info);
   }
@@ -249,7 +316,12 @@ export function nms(dets: GridDetection[], iouThreshold: number): GridDetection[
 }
 
 /** Training targets: per image the cell of the box centre, its offsets and relative size. */
-export function encodeTargets(boxes: Float32Array, count: number, size: number, grid: number): { cell: Int32Array; box: Float32Array } {
+export function encodeTargets(
+  boxes: Float32Array,
+  count: number,
+  size: number,
+  grid: number,
+): { cell: Int32Array; box: Float32Array } {
   const cellSize = size / grid;
   const cell = new Int32Array(count);
   const box = new Float32Array(count * 4);
@@ -274,29 +346,56 @@ function detectionLoss(head: T, cellMask: T, boxTarget: T, classOneHot: T): T {
     const [n, g, , depth] = head.shape;
     const flat = tf.reshape(head, [n, g * g, depth]);
     const obj = tf.reshape(tf.slice(flat, [0, 0, 0], [n, g * g, 1]), [n, g * g]);
-    const objLoss = tf.sum(tf.losses.sigmoidCrossEntropy(cellMask, obj, undefined, undefined, tf.Reduction.NONE));
+    const objLoss = tf.sum(
+      tf.losses.sigmoidCrossEntropy(cellMask, obj, undefined, undefined, tf.Reduction.NONE),
+    );
     // The object's cell row, by a one-hot multiply (no gather: its gradient is missing on wasm).
     const at = tf.sum(tf.mul(flat, tf.expandDims(cellMask, 2)), 1); // [n, depth]
     const box = tf.sigmoid(tf.slice(at, [0, 1], [n, 4]));
     const boxLoss = tf.mul(5, tf.sum(tf.square(tf.sub(box, boxTarget))));
-    const clsLoss = tf.sum(tf.losses.softmaxCrossEntropy(classOneHot, tf.slice(at, [0, 5], [n, depth - 5]), undefined, undefined, tf.Reduction.NONE));
+    const clsLoss = tf.sum(
+      tf.losses.softmaxCrossEntropy(
+        classOneHot,
+        tf.slice(at, [0, 5], [n, depth - 5]),
+        undefined,
+        undefined,
+        tf.Reduction.NONE,
+      ),
+    );
     return tf.div(tf.add(tf.add(objLoss, boxLoss), clsLoss), n);
   });
 }
 
 function rows(split: Split, idx: ArrayLike<number>, per: number): Float32Array {
   const out = new Float32Array(idx.length * per);
-  for (let i = 0; i < idx.length; i++) out.set(split.x.subarray(idx[i] * per, (idx[i] + 1) * per), i * per);
+  for (let i = 0; i < idx.length; i++)
+    out.set(split.x.subarray(idx[i] * per, (idx[i] + 1) * per), i * per);
   return out;
 }
 
 /** The shapes data the detector trains and is evaluated on. */
-export function detectorData(o: { seed: number; classes: number; size: number; trainCount?: number; testCount: number }) {
-  return generateShapes({ seed: o.seed, classes: o.classes, size: o.size, trainCount: o.trainCount ?? 1, testCount: o.testCount, validationFraction: 0 });
+export function detectorData(o: {
+  seed: number;
+  classes: number;
+  size: number;
+  trainCount?: number;
+  testCount: number;
+}) {
+  return generateShapes({
+    seed: o.seed,
+    classes: o.classes,
+    size: o.size,
+    trainCount: o.trainCount ?? 1,
+    testCount: o.testCount,
+    validationFraction: 0,
+  });
 }
 
 /** Trains a detector on generated shapes; logs one line per epoch. */
-export async function trainDetector(options: DetectorTrainOptions = {}, log: (line: string) => void = () => {}): Promise<GridDetector> {
+export async function trainDetector(
+  options: DetectorTrainOptions = {},
+  log: (line: string) => void = () => {},
+): Promise<GridDetector> {
   const o = detectorTrainOptions.parse(options);
   const backend = await initTf();
   const started = performance.now();
@@ -307,7 +406,10 @@ export async function trainDetector(options: DetectorTrainOptions = {}, log: (li
   const per = o.size * o.size * channels;
   const targets = encodeTargets(ds.train.boxes!, ds.train.count, o.size, grid);
   const variables = net.trainableWeights.map((w) => w.read() as tf.Variable);
-  const optimizer = createOptimizer({ type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, variables);
+  const optimizer = createOptimizer(
+    { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+    variables,
+  );
   const rng = createRng(`detector:shuffle:${o.seed}`);
   const steps = Math.ceil(ds.train.count / o.batchSize);
   let lastLoss = NaN;
@@ -321,13 +423,37 @@ export async function trainDetector(options: DetectorTrainOptions = {}, log: (li
       const n = idx.length;
       const { value, grads } = tf.tidy(() => {
         const x = tf.tensor(rows(ds.train, idx, per), [n, o.size, o.size, channels]);
-        const cells = tf.tensor1d(Int32Array.from(idx, (i) => targets.cell[i]), 'int32');
+        const cells = tf.tensor1d(
+          Int32Array.from(idx, (i) => targets.cell[i]),
+          'int32',
+        );
         const cellMask = tf.oneHot(cells, grid * grid).toFloat();
-        const boxT = tf.tensor2d(Float32Array.from({ length: n * 4 }, (_, j) => targets.box[idx[Math.floor(j / 4)] * 4 + (j % 4)]), [n, 4]);
-        const cls = tf.oneHot(tf.tensor1d(Int32Array.from(idx, (i) => ds.train.y[i]), 'int32'), o.classes).toFloat();
-        return tf.variableGrads(() => detectionLoss(net.apply(x, { training: true }) as T, cellMask, boxT, cls) as tf.Scalar, variables);
+        const boxT = tf.tensor2d(
+          Float32Array.from(
+            { length: n * 4 },
+            (_, j) => targets.box[idx[Math.floor(j / 4)] * 4 + (j % 4)],
+          ),
+          [n, 4],
+        );
+        const cls = tf
+          .oneHot(
+            tf.tensor1d(
+              Int32Array.from(idx, (i) => ds.train.y[i]),
+              'int32',
+            ),
+            o.classes,
+          )
+          .toFloat();
+        return tf.variableGrads(
+          () =>
+            detectionLoss(net.apply(x, { training: true }) as T, cellMask, boxT, cls) as tf.Scalar,
+          variables,
+        );
       });
-      optimizer.apply(variables.map((v) => grads[v.name]), lr);
+      optimizer.apply(
+        variables.map((v) => grads[v.name]),
+        lr,
+      );
       total += value.dataSync()[0] * n;
       tf.dispose([value, ...Object.values(grads)]);
     }
@@ -343,7 +469,12 @@ export async function trainDetector(options: DetectorTrainOptions = {}, log: (li
     classNames: ds.classNames,
     camLayer: 'features',
     data: { seed: o.seed, classes: o.classes, size: o.size, testCount: o.testCount },
-    train: { epochs: o.epochs, seconds: (performance.now() - started) / 1000, finalLoss: lastLoss, backend },
+    train: {
+      epochs: o.epochs,
+      seconds: (performance.now() - started) / 1000,
+      finalLoss: lastLoss,
+      backend,
+    },
   };
   const detector = new GridDetector(net, info);
   info.test = detectionQuality(detector, ds.test);
@@ -353,7 +484,9 @@ export async function trainDetector(options: DetectorTrainOptions = {}, log: (li
 /** How well the best detection of each image matches its true box and class. */
 export function detectionQuality(detector: GridDetector, split: Split): DetectionQuality {
   const shape = [split.count, ...detector.inputShape];
-  const best = detector.proposals({ data: split.x, shape }).map((d) => d.reduce((a, b) => (b.score > a.score ? b : a)));
+  const best = detector
+    .proposals({ data: split.x, shape })
+    .map((d) => d.reduce((a, b) => (b.score > a.score ? b : a)));
   let hits = 0;
   let iouSum = 0;
   let correct = 0;
@@ -364,5 +497,10 @@ export function detectionQuality(detector: GridDetector, split: Split): Detectio
     if (d.label === split.y[i]) correct++;
     if (overlap >= 0.5 && d.label === split.y[i]) hits++;
   });
-  return { images: split.count, hits, meanBestIoU: iouSum / split.count, classAccuracy: correct / split.count };
+  return {
+    images: split.count,
+    hits,
+    meanBestIoU: iouSum / split.count,
+    classAccuracy: correct / split.count,
+  };
 }

@@ -12,14 +12,21 @@ export interface TrainedRun {
   dir: string;
   modelDir: string;
   name: string;
-  config: { name: string; dataset: { name: string; options?: Record<string, unknown> }; model: { architecture: string } };
+  config: {
+    name: string;
+    dataset: { name: string; options?: Record<string, unknown> };
+    model: { architecture: string };
+  };
   classNames: string[];
   featureNames?: string[];
 }
 
 export function readRun(dir: string): TrainedRun {
   const file = path.join(dir, 'run.json');
-  if (!fs.existsSync(file)) fail(`${dir} is not a training run (no run.json): train one first with \`glassbox train --config …\``);
+  if (!fs.existsSync(file))
+    fail(
+      `${dir} is not a training run (no run.json): train one first with \`glassbox train --config …\``,
+    );
   let json: any;
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -28,9 +35,18 @@ export function readRun(dir: string): TrainedRun {
   }
   const modelDir = path.join(dir, 'model');
   if (!json?.config?.dataset || !fs.existsSync(path.join(modelDir, 'model.json'))) {
-    fail(`${dir} has no trained model (model/model.json) or no config in run.json: the run did not finish`);
+    fail(
+      `${dir} has no trained model (model/model.json) or no config in run.json: the run did not finish`,
+    );
   }
-  return { dir, modelDir, name: json.name, config: json.config, classNames: json.classNames, featureNames: json.featureNames };
+  return {
+    dir,
+    modelDir,
+    name: json.name,
+    config: json.config,
+    classNames: json.classNames,
+    featureNames: json.featureNames,
+  };
 }
 
 /** The run's data set, loaded the way the trainer loaded it. */
@@ -39,7 +55,12 @@ export function runDataset(run: TrainedRun): Promise<Dataset> {
 }
 
 /** Rows `from … from + count` of a flat split as an [n, ...shape] batch. */
-export function splitRows(x: Float32Array, shape: number[], from: number, count: number): { data: Float32Array; shape: number[] } {
+export function splitRows(
+  x: Float32Array,
+  shape: number[],
+  from: number,
+  count: number,
+): { data: Float32Array; shape: number[] } {
   const per = shape.reduce((a, b) => a * b, 1);
   const total = x.length / per;
   const n = Math.max(0, Math.min(count, total - from));

@@ -20,9 +20,22 @@ export const HEAD_FUSIONS = ['mean', 'max', 'min'] as const;
 export type HeadFusion = (typeof HEAD_FUSIONS)[number];
 
 export const rolloutOptions = z.strictObject({
-  headFusion: z.enum(HEAD_FUSIONS).default('mean').describe('how the heads of a block are combined before rolling out'),
-  discardRatio: z.number().min(0).lt(1).default(0).describe('share of the smallest fused attention weights set to 0 per block (never the class token\'s own)'),
-  residual: z.boolean().default(true).describe('add the identity for the residual connection: Ã = (A + I)/2, rows renormalised'),
+  headFusion: z
+    .enum(HEAD_FUSIONS)
+    .default('mean')
+    .describe('how the heads of a block are combined before rolling out'),
+  discardRatio: z
+    .number()
+    .min(0)
+    .lt(1)
+    .default(0)
+    .describe(
+      "share of the smallest fused attention weights set to 0 per block (never the class token's own)",
+    ),
+  residual: z
+    .boolean()
+    .default(true)
+    .describe('add the identity for the residual connection: Ã = (A + I)/2, rows renormalised'),
 });
 export type RolloutOptions = z.input<typeof rolloutOptions>;
 
@@ -35,7 +48,12 @@ export interface AttentionStack {
 }
 
 /** Heads fused into one T × T matrix (mean, max or min over heads, per entry). */
-export function fuseHeads(block: Float32Array, heads: number, tokens: number, fusion: HeadFusion): Float64Array {
+export function fuseHeads(
+  block: Float32Array,
+  heads: number,
+  tokens: number,
+  fusion: HeadFusion,
+): Float64Array {
   const tt = tokens * tokens;
   const out = new Float64Array(tt);
   for (let e = 0; e < tt; e++) {
@@ -73,7 +91,10 @@ function identity(t: number): Float64Array {
  * fusion and discarding (jacobgil/vit-explain's procedure, with a true row normalisation). Every
  * row of the result sums to 1: row i is how token i's final state draws on the input tokens.
  */
-export function attentionRollout(stack: AttentionStack, options: RolloutOptions = {}): Float64Array {
+export function attentionRollout(
+  stack: AttentionStack,
+  options: RolloutOptions = {},
+): Float64Array {
   const o = rolloutOptions.parse(options);
   const t = stack.tokens;
   if (stack.blocks.length === 0) fail('attention rollout needs at least one attention block');
@@ -108,13 +129,15 @@ function discardSmallest(a: Float64Array, ratio: number): void {
 export function gradientRollout(stack: AttentionStack, gradients: AttentionStack): Float64Array {
   const t = stack.tokens;
   const h = stack.heads;
-  if (gradients.blocks.length !== stack.blocks.length) fail('gradient rollout needs one gradient per attention block');
-  let r = identity(t);
+  if (gradients.blocks.length !== stack.blocks.length)
+    fail('gradient rollout needs one gradient per attention block');
+  const r = identity(t);
   stack.blocks.forEach((block, l) => {
     const g = gradients.blocks[l];
     const tt = t * t;
     const a = new Float64Array(tt);
-    for (let k = 0; k < h; k++) for (let e = 0; e < tt; e++) a[e] += Math.max(0, g[k * tt + e] * block[k * tt + e]) / h;
+    for (let k = 0; k < h; k++)
+      for (let e = 0; e < tt; e++) a[e] += Math.max(0, g[k * tt + e] * block[k * tt + e]) / h;
     const ar = matmul(a, r, t);
     for (let e = 0; e < tt; e++) r[e] += ar[e];
   });
@@ -126,7 +149,12 @@ export function gradientRollout(stack: AttentionStack, gradients: AttentionStack
  * patch columns) when the model pools the class token, else the mean of the patch rows (mean
  * pooling). For gradient rollout the identity is removed first (a token's relevance to itself).
  */
-export function tokenMap(joint: Float64Array, tokens: number, prefix: number, removeIdentity = false): Float32Array {
+export function tokenMap(
+  joint: Float64Array,
+  tokens: number,
+  prefix: number,
+  removeIdentity = false,
+): Float32Array {
   const patches = tokens - prefix;
   const out = new Float32Array(patches);
   const rows = prefix > 0 ? [0] : Array.from({ length: tokens }, (_, i) => i);
@@ -157,18 +185,35 @@ export interface VitStructure {
 
 /** The parts of a LayersModel that make it a Glassbox ViT; fails with a fix when it is not one. */
 export function vitStructure(model: tf.LayersModel): VitStructure {
-  const attention = model.layers.filter((l): l is MultiHeadSelfAttention => l instanceof MultiHeadSelfAttention);
-  if (attention.length === 0) fail(`model "${model.name}" has no self-attention layers: attention maps need a ViT (architecture "vit" in the training config)`);
+  const attention = model.layers.filter(
+    (l): l is MultiHeadSelfAttention => l instanceof MultiHeadSelfAttention,
+  );
+  if (attention.length === 0)
+    fail(
+      `model "${model.name}" has no self-attention layers: attention maps need a ViT (architecture "vit" in the training config)`,
+    );
   const embed = model.layers.find((l): l is TokenEmbedding => l instanceof TokenEmbedding);
   const tokens = (attention[0].input as tf.SymbolicTensor).shape[1] as number;
   const prefix = embed?.classToken ? 1 : 0;
   const [h, w] = (model.inputs[0].shape as number[]).slice(1, 3);
   const patches = tokens - prefix;
   // Patch grid from the patch embedding's output (a conv with stride = patch size).
-  const conv = model.layers.find((l) => l.getClassName() === 'Conv2D' && (l.outputShape as number[]).length === 4);
-  const [gr, gc] = conv ? (conv.outputShape as number[]).slice(1, 3) : [Math.sqrt(patches), Math.sqrt(patches)];
-  if (gr * gc !== patches || !Number.isInteger(gr)) fail(`model "${model.name}": cannot map its ${patches} patch tokens onto a grid`);
-  return { attention, heads: attention[0].heads, tokens, prefix, grid: [gr, gc], patch: [h / gr, w / gc] };
+  const conv = model.layers.find(
+    (l) => l.getClassName() === 'Conv2D' && (l.outputShape as number[]).length === 4,
+  );
+  const [gr, gc] = conv
+    ? (conv.outputShape as number[]).slice(1, 3)
+    : [Math.sqrt(patches), Math.sqrt(patches)];
+  if (gr * gc !== patches || !Number.isInteger(gr))
+    fail(`model "${model.name}": cannot map its ${patches} patch tokens onto a grid`);
+  return {
+    attention,
+    heads: attention[0].heads,
+    tokens,
+    prefix,
+    grid: [gr, gc],
+    patch: [h / gr, w / gc],
+  };
 }
 
 function oneHot(targets: number[], classes: number): T {
@@ -176,21 +221,43 @@ function oneHot(targets: number[], classes: number): T {
 }
 
 /** The attention layer's computation with `probe` added to its softmax matrices [N, h, T, T]. */
-function attentionWithProbe(layer: MultiHeadSelfAttention, x: T, probe: T | undefined): { out: T; weights: T } {
+function attentionWithProbe(
+  layer: MultiHeadSelfAttention,
+  x: T,
+  probe: T | undefined,
+): { out: T; weights: T } {
   const [n, t, d] = x.shape as [number, number, number];
   const h = layer.heads;
   const w = (suffix: string) => {
-    const v = layer.weights.find((lw) => lw.originalName.endsWith(suffix) || lw.name.endsWith(suffix));
+    const v = layer.weights.find(
+      (lw) => lw.originalName.endsWith(suffix) || lw.name.endsWith(suffix),
+    );
     if (!v) throw new Error(`attention layer ${layer.name} has no weight ${suffix}`);
     return v.read();
   };
-  const qkv = tf.add(tf.matMul(tf.reshape(x, [n * t, d]) as tf.Tensor2D, w('qkv_kernel') as tf.Tensor2D), w('qkv_bias'));
-  const part = (i: number) => tf.reshape(tf.transpose(tf.reshape(tf.slice(qkv, [0, i * d], [n * t, d]), [n, t, h, d / h]), [0, 2, 1, 3]), [n * h, t, d / h]) as tf.Tensor3D;
+  const qkv = tf.add(
+    tf.matMul(tf.reshape(x, [n * t, d]) as tf.Tensor2D, w('qkv_kernel') as tf.Tensor2D),
+    w('qkv_bias'),
+  );
+  const part = (i: number) =>
+    tf.reshape(
+      tf.transpose(
+        tf.reshape(tf.slice(qkv, [0, i * d], [n * t, d]), [n, t, h, d / h]),
+        [0, 2, 1, 3],
+      ),
+      [n * h, t, d / h],
+    ) as tf.Tensor3D;
   const [q, k, v] = [part(0), part(1), part(2)];
-  let weights: T = tf.reshape(tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(d / h))), [n, h, t, t]);
+  let weights: T = tf.reshape(
+    tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(d / h))),
+    [n, h, t, t],
+  );
   if (probe) weights = tf.add(weights, probe);
   const mixed = tf.matMul(tf.reshape(weights, [n * h, t, t]) as tf.Tensor3D, v);
-  const merged = tf.reshape(tf.transpose(tf.reshape(mixed, [n, h, t, d / h]), [0, 2, 1, 3]), [n * t, d]) as tf.Tensor2D;
+  const merged = tf.reshape(tf.transpose(tf.reshape(mixed, [n, h, t, d / h]), [0, 2, 1, 3]), [
+    n * t,
+    d,
+  ]) as tf.Tensor2D;
   const out = tf.add(tf.matMul(merged, w('out_kernel') as tf.Tensor2D), w('out_bias'));
   return { out: tf.reshape(out, [n, t, d]), weights };
 }
@@ -199,7 +266,12 @@ function attentionWithProbe(layer: MultiHeadSelfAttention, x: T, probe: T | unde
  * Runs the model layer by layer (each layer's own `apply`, attention recomputed here so that a
  * probe can be added to its softmax matrices). Returns the logits and each block's attention.
  */
-function forwardWithProbes(model: tf.LayersModel, graph: TfjsGraph, x: T, probes: T[] | undefined): { output: T; weights: T[] } {
+function forwardWithProbes(
+  model: tf.LayersModel,
+  graph: TfjsGraph,
+  x: T,
+  probes: T[] | undefined,
+): { output: T; weights: T[] } {
   const values = new Map<string, T>([[graph.inputKey, x]]);
   const weights: T[] = [];
   for (const step of graph.steps) {
@@ -230,16 +302,29 @@ export interface AttentionResult {
   scores?: Float32Array;
 }
 
-function splitStacks(perBlock: Float32Array[], n: number, heads: number, tokens: number): AttentionStack[] {
+function splitStacks(
+  perBlock: Float32Array[],
+  n: number,
+  heads: number,
+  tokens: number,
+): AttentionStack[] {
   const per = heads * tokens * tokens;
-  return Array.from({ length: n }, (_, i) => ({ heads, tokens, blocks: perBlock.map((b) => b.slice(i * per, (i + 1) * per)) }));
+  return Array.from({ length: n }, (_, i) => ({
+    heads,
+    tokens,
+    blocks: perBlock.map((b) => b.slice(i * per, (i + 1) * per)),
+  }));
 }
 
 /**
  * Attention matrices of every block for a batch [N, H, W, C], and with `targets` the gradient of
  * each target logit with respect to them (the matrices treated as inputs of the rest of the net).
  */
-export async function vitAttention(model: tf.LayersModel, input: NdArray, targets?: number[]): Promise<AttentionResult> {
+export async function vitAttention(
+  model: tf.LayersModel,
+  input: NdArray,
+  targets?: number[],
+): Promise<AttentionResult> {
   const structure = vitStructure(model);
   const graph = new TfjsGraph(model);
   const n = input.shape[0];
@@ -250,23 +335,42 @@ export async function vitAttention(model: tf.LayersModel, input: NdArray, target
     if (!targets) return { weights: forwardWithProbes(model, graph, x, undefined).weights };
     const mask = oneHot(targets, classes);
     const zero = structure.attention.map(() => tf.zeros([n, heads, tokens, tokens]));
-    const score = (...probes: T[]) => tf.sum(tf.mul(forwardWithProbes(model, graph, x, probes).output, mask), 1);
+    const score = (...probes: T[]) =>
+      tf.sum(tf.mul(forwardWithProbes(model, graph, x, probes).output, mask), 1);
     const grads = tf.grads((...p: T[]) => tf.sum(score(...p)))(zero);
     const fwd = forwardWithProbes(model, graph, x, zero);
     return { weights: fwd.weights, grads, scores: tf.sum(tf.mul(fwd.output, mask), 1) };
   });
-  const read = async (ts: T[]) => Promise.all(ts.map(async (t) => Float32Array.from(await t.data())));
-  const result: AttentionResult = { structure, attention: splitStacks(await read(tensors.weights), n, heads, tokens) };
+  const read = async (ts: T[]) =>
+    Promise.all(ts.map(async (t) => Float32Array.from(await t.data())));
+  const result: AttentionResult = {
+    structure,
+    attention: splitStacks(await read(tensors.weights), n, heads, tokens),
+  };
   if (tensors.grads) result.gradients = splitStacks(await read(tensors.grads), n, heads, tokens);
   if (tensors.scores) result.scores = Float32Array.from(await tensors.scores.data());
-  tf.dispose([...tensors.weights, ...(tensors.grads ?? []), ...(tensors.scores ? [tensors.scores] : [])]);
+  tf.dispose([
+    ...tensors.weights,
+    ...(tensors.grads ?? []),
+    ...(tensors.scores ? [tensors.scores] : []),
+  ]);
   return result;
 }
 
-/** Logits of the probe-capable forward pass (checks it reproduces the model). */
-export function probeForward(model: tf.LayersModel, input: NdArray): Promise<Float32Array> {
+/**
+ * Logits of the probe-capable forward pass, with `offsets` (one [N, heads, T, T] array per block)
+ * added to the attention matrices: what finite-difference checks of the attention gradients use.
+ */
+export function probeForward(
+  model: tf.LayersModel,
+  input: NdArray,
+  offsets?: NdArray[],
+): Promise<Float32Array> {
   const graph = new TfjsGraph(model);
-  const out = tf.tidy(() => forwardWithProbes(model, graph, tf.tensor(input.data, input.shape), undefined).output);
+  const out = tf.tidy(() => {
+    const probes = offsets?.map((o) => tf.tensor(o.data, o.shape));
+    return forwardWithProbes(model, graph, tf.tensor(input.data, input.shape), probes).output;
+  });
   return out.data().then((d) => {
     out.dispose();
     return Float32Array.from(d);
@@ -274,7 +378,12 @@ export function probeForward(model: tf.LayersModel, input: NdArray): Promise<Flo
 }
 
 /** One head's attention from the readout token(s) to the patches: the class token's row, else the mean row. */
-export function headMap(stack: AttentionStack, block: number, head: number, prefix: number): Float32Array {
+export function headMap(
+  stack: AttentionStack,
+  block: number,
+  head: number,
+  prefix: number,
+): Float32Array {
   const t = stack.tokens;
   const m = stack.blocks[block].subarray(head * t * t, (head + 1) * t * t);
   return tokenMap(Float64Array.from(m), t, prefix);

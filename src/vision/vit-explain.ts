@@ -9,7 +9,16 @@ import { fail } from '../core/errors.js';
 import { resizeBilinear } from '../core/resize.js';
 import type { TfjsModel } from '../models/tfjs-model.js';
 import { explain } from '../methods/index.js';
-import { attentionRollout, gradientRollout, headMap, tokenMap, vitAttention, type AttentionStack, type RolloutOptions, type VitStructure } from './vit-attention.js';
+import {
+  attentionRollout,
+  gradientRollout,
+  headMap,
+  tokenMap,
+  vitAttention,
+  type AttentionStack,
+  type RolloutOptions,
+  type VitStructure,
+} from './vit-attention.js';
 
 export interface VitExplainOptions {
   /** One class per input; default the predicted class. */
@@ -41,12 +50,21 @@ export interface VitExplanation {
 }
 
 /** A patch-grid map bilinearly upsampled to the image (half-pixel centres, as cv2.resize). */
-export function upsampleGrid(map: Float32Array, grid: [number, number], size: [number, number]): Float32Array {
+export function upsampleGrid(
+  map: Float32Array,
+  grid: [number, number],
+  size: [number, number],
+): Float32Array {
   return resizeBilinear(map, grid[0], grid[1], size[0], size[1]);
 }
 
-export async function explainVit(model: TfjsModel, input: NdArray, options: VitExplainOptions = {}): Promise<VitExplanation> {
-  if (model.kind !== 'image') fail(`model ${model.name} takes ${model.kind} inputs; ViT explanations need images`);
+export async function explainVit(
+  model: TfjsModel,
+  input: NdArray,
+  options: VitExplainOptions = {},
+): Promise<VitExplanation> {
+  if (model.kind !== 'image')
+    fail(`model ${model.name} takes ${model.kind} inputs; ViT explanations need images`);
   const n = input.shape[0];
   let targets = options.targets;
   if (!targets) {
@@ -60,7 +78,10 @@ export async function explainVit(model: TfjsModel, input: NdArray, options: VitE
   }
   const att = await vitAttention(model.layersModel, input, targets);
   const { structure } = att;
-  const cams = await explain(model, input, 'grad-cam', { targets, options: options.camLayer ? { layer: options.camLayer } : {} });
+  const cams = await explain(model, input, 'grad-cam', {
+    targets,
+    options: options.camLayer ? { layer: options.camLayer } : {},
+  });
   const maps = att.attention.map((stack, i): VitMaps => {
     const rolloutMatrix = attentionRollout(stack, options.rollout);
     let rowError = 0;
@@ -69,7 +90,9 @@ export async function explainVit(model: TfjsModel, input: NdArray, options: VitE
       for (let c = 0; c < stack.tokens; c++) s += rolloutMatrix[r * stack.tokens + c];
       rowError = Math.max(rowError, Math.abs(s - 1));
     }
-    const heads = stack.blocks.map((_, b) => Array.from({ length: stack.heads }, (_, h) => headMap(stack, b, h, structure.prefix)));
+    const heads = stack.blocks.map((_, b) =>
+      Array.from({ length: stack.heads }, (_, h) => headMap(stack, b, h, structure.prefix)),
+    );
     const chefer = gradientRollout(stack, att.gradients![i]);
     return {
       target: targets![i],

@@ -83,4 +83,14 @@ describe('searchRoots', () => {
     expect(t.asked.slice(3, 8)).toEqual(['0,1', '0,2', '0,3', '1,2', '1,3']);
     expect(t.asked.slice(8)).toEqual(['0,1,2', '0,1,3', '0,1,4', '0,2,3', '0,2,4']);
   });
+
+  it('shrinks only as many hits as roots are still wanted', async () => {
+    // Any three patches reach the bar: step 3 has 5 hits, but maxRoots 1 needs only the best.
+    const t = table((s) => (s.size >= 3 ? 1 : 0));
+    const r = await searchRoots(t.score, [0, 1, 2, 3, 4, 5], { beam: 2, successors: 3, bar: 0.5, maxRoots: 1, maxRootSize: 6, shrink: 'first-fit', patience: 3 });
+    expect(r.roots.map((x) => [x.patches, x.step])).toEqual([[[0, 1, 2], 3]]);
+    // Steps 1–3, then the first hit's sweep: −2, −1, −0, one set per round.
+    expect(t.batches).toEqual([3, 5, 5, 1, 1, 1]);
+    expect(t.asked.slice(13)).toEqual(['0,1', '0,2', '1,2']);
+  });
 });

@@ -27,9 +27,10 @@ const writers: Record<string, ActivationWriter> = {
   softmax: (b, x, name) => b.node('Softmax', [x.name], name, { axis: int(internalAxis(-1, x.shape.length)) }),
   logSoftmax: (b, x, name) => b.node('LogSoftmax', [x.name], name, { axis: int(internalAxis(-1, x.shape.length)) }),
   elu: (b, x, name) => b.node('Elu', [x.name], name, { alpha: float(1) }),
-  selu: (b, x, name) => b.node('Selu', [x.name], name, { alpha: float(SELU_ALPHA), gamma: float(SELU_SCALE) }),
+  // Written with ops the backward-graph builder differentiates (it has no Selu/Softsign rules).
+  selu: (b, x, name) => b.node('Mul', [b.node('Elu', [x.name], `${name}/elu`, { alpha: float(SELU_ALPHA) }), b.scalar(SELU_SCALE)], name),
   softplus: (b, x, name) => b.node('Softplus', [x.name], name),
-  softsign: (b, x, name) => b.node('Softsign', [x.name], name),
+  softsign: (b, x, name) => b.node('Div', [x.name, b.node('Add', [b.node('Abs', [x.name], `${name}/abs`), b.scalar(1)], `${name}/den`)], name),
   swish: (b, x, name) => sigmoidTimes(b, x.name, name),
   mish: (b, x, name) => {
     const sp = b.node('Softplus', [x.name], `${name}/softplus`);

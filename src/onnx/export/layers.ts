@@ -359,7 +359,13 @@ export const writers: Record<string, LayerWriter> = {
       : ctx.b.node('Clip', [ctx.inputs[0].name, ctx.b.scalar(0), ctx.b.scalar(ctx.layer.maxValue)], `${ctx.name}/clip`),
   LeakyReLU: (ctx) => ctx.b.node('LeakyRelu', [ctx.inputs[0].name], `${ctx.name}/leaky`, { alpha: float(ctx.layer.alpha) }),
   ELU: (ctx) => ctx.b.node('Elu', [ctx.inputs[0].name], `${ctx.name}/elu`, { alpha: float(ctx.layer.alpha) }),
-  ThresholdedReLU: (ctx) => ctx.b.node('ThresholdedRelu', [ctx.inputs[0].name], `${ctx.name}/thr`, { alpha: float(ctx.layer.theta) }),
+  // x · [x > θ], as ops with gradient rules (ThresholdedRelu has none in the backward builder).
+  ThresholdedReLU: (ctx) => {
+    const { b } = ctx;
+    const x = ctx.inputs[0].name;
+    const keep = b.node('Cast', [b.node('Greater', [x, b.scalar(ctx.layer.theta)], `${ctx.name}/above`)], `${ctx.name}/mask`, { to: int(1) });
+    return b.node('Mul', [x, keep], `${ctx.name}/mul`);
+  },
   Softmax: (ctx) => {
     const axes = Array.isArray(ctx.layer.axis) ? ctx.layer.axis : [ctx.layer.axis];
     if (axes.length !== 1) fail(`cannot export layer "${ctx.name}" (Softmax): softmax over several axes is not supported`);
