@@ -73,37 +73,48 @@ export function register(program: Command): void {
     .requiredOption('--run <dir>', 'a detector folder written by `glassbox detect train`')
     .option('--examples <n>', 'test images to explain', '8')
     .option('--from <i>', 'first test image', '0')
-    .option('--masks <n>', 'D-RISE masks per detection', '1000')
-    .option('--grid-size <n>', 'D-RISE mask grid side', '8')
+    .option('--masks <n>', 'D-RISE masks per detection', '2000')
+    .option('--grid-size <n>', 'D-RISE mask grid side', '4')
+    .option(
+      '--baseline <v>',
+      'D-RISE value of masked-out pixels (mid-grey: black looks like a dark shape)',
+      '0.5',
+    )
+    .option(
+      '--score-threshold <s>',
+      'explain detections scoring at least this (objectness × class probability)',
+      '0.3',
+    )
+    .option('--layer <name>', "Grad-CAM layer (default: the detector's last backbone layer)")
     .option('--methods <list>', 'd-rise, grad-cam or both', 'd-rise,grad-cam')
     .option('--seed <n>', 'D-RISE seed', '0')
     .option('--out <dir>', 'output folder (default: <run>/explain)')
-    .action(
-      async (flags: {
-        run: string;
-        examples: string;
-        from: string;
-        masks: string;
-        gridSize: string;
-        methods: string;
-        seed: string;
-        out?: string;
-      }) => {
-        await runExplain(flags);
-      },
-    );
+    .action(async (flags: ExplainFlags) => {
+      await runExplain(flags);
+    });
 }
 
-async function runExplain(flags: {
+interface ExplainFlags {
   run: string;
   examples: string;
   from: string;
   masks: string;
   gridSize: string;
+  baseline: string;
+  scoreThreshold: string;
+  layer?: string;
   methods: string;
   seed: string;
   out?: string;
-}): Promise<void> {
+}
+
+function unitNumber(value: string, flag: string): number {
+  const v = Number(value);
+  if (!(v >= 0 && v <= 1)) fail(`${flag}: expected a number in [0, 1], got "${value}"`);
+  return v;
+}
+
+async function runExplain(flags: ExplainFlags): Promise<void> {
   const started = performance.now();
   const detector = await GridDetector.load(flags.run);
   const methods = flags.methods.split(',').map((m) => m.trim());
@@ -129,6 +140,9 @@ async function runExplain(flags: {
     {
       masks: int(flags.masks, '--masks'),
       gridSize: int(flags.gridSize, '--grid-size'),
+      baseline: unitNumber(flags.baseline, '--baseline'),
+      scoreThreshold: unitNumber(flags.scoreThreshold, '--score-threshold'),
+      camLayer: flags.layer,
       seed: int(flags.seed, '--seed', 0),
       methods: methods as Array<'d-rise' | 'grad-cam'>,
     },

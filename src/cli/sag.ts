@@ -7,7 +7,15 @@ import type { Command } from 'commander';
 import { fail } from '../core/errors.js';
 import { loadAnyModel } from '../models/load.js';
 import { prepareInput } from '../io/input.js';
-import { CHILD_ORDERS, SAG_BASELINES, SHRINK_ORDERS, UPSAMPLE_MODES, structuredAttentionGraph, writeSag, type SagStage } from '../sag/index.js';
+import {
+  CHILD_ORDERS,
+  SAG_BASELINES,
+  SHRINK_ORDERS,
+  UPSAMPLE_MODES,
+  structuredAttentionGraph,
+  writeSag,
+  type SagStage,
+} from '../sag/index.js';
 
 interface SagFlags {
   model: string;
@@ -41,14 +49,20 @@ interface SagFlags {
 export function register(program: Command): void {
   program
     .command('sag')
-    .description('structured attention graph: the minimal patch sets that each keep the prediction, and how confidence falls as patches go')
+    .description(
+      'structured attention graph: the minimal patch sets that each keep the prediction, and how confidence falls as patches go',
+    )
     .requiredOption('--model <path>', 'TF.js model.json (or its folder) or .onnx file')
     .requiredOption('--input <path>', 'PNG/JPEG image or .npy array [H, W, C] (or [1, H, W, C])')
     .option('--target <class>', 'class to explain; default: the predicted class')
     .option('--grid <n>', 'patch grid: n for n×n, or ROWSxCOLS', '7')
     .option('--beam <n>', 'beam width', '3')
     .option('--successors <n>', 'best-ranked unrevealed patches tried from each beam state', '15')
-    .option('--threshold <x>', 'a root keeps at least this fraction of the full-image probability', '0.9')
+    .option(
+      '--threshold <x>',
+      'a root keeps at least this fraction of the full-image probability',
+      '0.9',
+    )
     .option('--child-threshold <x>', 'expand graph nodes that keep at least this fraction', '0.4')
     .option('--max-children <n>', 'children per graph node', '3')
     .option('--max-nodes <n>', 'graph size limit (roots always shown)', '50')
@@ -56,14 +70,40 @@ export function register(program: Command): void {
     .option('--max-roots <n>', 'stop the search after this many distinct roots', '10')
     .option('--max-overlap <n>', 'patches two shown roots may share', '1')
     .option('--show <n>', 'roots shown in the graph', '3')
-    .option('--max-root-size <n>', 'largest root searched for, in patches (default: the whole grid)')
-    .option('--patience <n>', 'after the first root, stop once this many beam steps find no new one ("inf": never)', '3')
-    .option('--shrink <order>', `how candidates are shrunk to minimal roots: ${SHRINK_ORDERS.join(' or ')}`, 'first-fit')
+    .option(
+      '--max-root-size <n>',
+      'largest root searched for, in patches (default: the whole grid)',
+    )
+    .option(
+      '--patience <n>',
+      'after the first root, stop once this many beam steps find no new one ("inf": never)',
+      '3',
+    )
+    .option(
+      '--shrink <order>',
+      `how candidates are shrunk to minimal roots: ${SHRINK_ORDERS.join(' or ')}`,
+      'first-fit',
+    )
     .option('--baseline <kind>', `hidden patches: ${SAG_BASELINES.join(', ')} or a number`, 'black')
-    .option('--blur-sigma <px>', 'σ of the blur baseline in pixels (default: a tenth of the image side)')
-    .option('--upsample <mode>', `patch mask to pixels: ${UPSAMPLE_MODES.join(', ')}`, 'align-corners')
-    .option('--heuristic <method>', 'method ranking the patches (default: rise, else integrated-gradients, else grad-cam)')
-    .option('--option <key=value>', 'heuristic method option (repeatable), e.g. --option masks=2000', collect, [])
+    .option(
+      '--blur-sigma <px>',
+      'σ of the blur baseline in pixels (default: a tenth of the image side)',
+    )
+    .option(
+      '--upsample <mode>',
+      `patch mask to pixels: ${UPSAMPLE_MODES.join(', ')}`,
+      'align-corners',
+    )
+    .option(
+      '--heuristic <method>',
+      'method ranking the patches (default: rise, else integrated-gradients, else grad-cam)',
+    )
+    .option(
+      '--option <key=value>',
+      'heuristic method option (repeatable), e.g. --option masks=2000',
+      collect,
+      [],
+    )
     .option('--seed <n>', 'seed of the heuristic', '0')
     .option('--batch-size <n>', 'images per forward call', '64')
     .option('--out <dir>', 'output folder', 'runs/sag')
@@ -79,13 +119,17 @@ function collect(value: string, previous: string[]): string[] {
 
 function int(text: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const v = Number(text);
-  if (!Number.isInteger(v) || v < min || v > max) fail(`${flag} ${text}: expected a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    fail(
+      `${flag} ${text}: expected a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}`,
+    );
   return v;
 }
 
 function fraction(text: string, flag: string, allowZero: boolean): number {
   const v = Number(text);
-  if (!Number.isFinite(v) || v > 1 || v < 0 || (!allowZero && v === 0)) fail(`${flag} ${text}: expected a number ${allowZero ? 'from 0' : 'above 0'} up to 1`);
+  if (!Number.isFinite(v) || v > 1 || v < 0 || (!allowZero && v === 0))
+    fail(`${flag} ${text}: expected a number ${allowZero ? 'from 0' : 'above 0'} up to 1`);
   return v;
 }
 
@@ -102,9 +146,11 @@ function parseGrid(text: string): number | [number, number] {
 }
 
 function parseBaseline(text: string): (typeof SAG_BASELINES)[number] | number {
-  if ((SAG_BASELINES as readonly string[]).includes(text)) return text as (typeof SAG_BASELINES)[number];
+  if ((SAG_BASELINES as readonly string[]).includes(text))
+    return text as (typeof SAG_BASELINES)[number];
   const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) fail(`--baseline ${text}: choose ${SAG_BASELINES.join(', ')} or give a number`);
+  if (text.trim() === '' || !Number.isFinite(v))
+    fail(`--baseline ${text}: choose ${SAG_BASELINES.join(', ')} or give a number`);
   return v;
 }
 
@@ -143,11 +189,15 @@ export async function runSag(flags: SagFlags): Promise<void> {
     maxRoots: int(flags.maxRoots, '--max-roots', 1),
     maxOverlap: int(flags.maxOverlap, '--max-overlap', 0),
     show: int(flags.show, '--show', 1),
-    maxRootSize: flags.maxRootSize === undefined ? undefined : int(flags.maxRootSize, '--max-root-size', 1),
-    patience: /^inf(inity)?$/i.test(flags.patience) ? Infinity : int(flags.patience, '--patience', 1),
+    maxRootSize:
+      flags.maxRootSize === undefined ? undefined : int(flags.maxRootSize, '--max-root-size', 1),
+    patience: /^inf(inity)?$/i.test(flags.patience)
+      ? Infinity
+      : int(flags.patience, '--patience', 1),
     shrink: choice(flags.shrink, '--shrink', SHRINK_ORDERS),
     baseline: parseBaseline(flags.baseline),
-    blurSigma: flags.blurSigma === undefined ? undefined : positive(flags.blurSigma, '--blur-sigma'),
+    blurSigma:
+      flags.blurSigma === undefined ? undefined : positive(flags.blurSigma, '--blur-sigma'),
     upsample: choice(flags.upsample, '--upsample', UPSAMPLE_MODES),
     heuristic: flags.heuristic,
     heuristicOptions: parseOptionPairs(flags.option),
@@ -157,16 +207,27 @@ export async function runSag(flags: SagFlags): Promise<void> {
   if (!fs.existsSync(flags.input)) fail(`input not found: ${flags.input}`);
   const model = await loadAnyModel(flags.model);
   try {
-    const target = flags.target === undefined ? undefined : int(flags.target, '--target', 0, model.numClasses - 1);
+    const target =
+      flags.target === undefined
+        ? undefined
+        : int(flags.target, '--target', 0, model.numClasses - 1);
     const input = await prepareInput(flags.input, model);
-    if (input.batch.shape[0] !== 1) fail(`${flags.input} holds ${input.batch.shape[0]} examples; SAG explains one image at a time`);
+    if (input.batch.shape[0] !== 1)
+      fail(
+        `${flags.input} holds ${input.batch.shape[0]} examples; SAG explains one image at a time`,
+      );
     const progress = progressPrinter(flags.quiet ? undefined : process.stderr);
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
     let result;
     try {
-      result = await structuredAttentionGraph(model, input.batch, { ...options, target, signal: controller.signal, onProgress: progress.update });
+      result = await structuredAttentionGraph(model, input.batch, {
+        ...options,
+        target,
+        signal: controller.signal,
+        onProgress: progress.update,
+      });
     } catch (e) {
       if (controller.signal.aborted) fail('cancelled: nothing was written');
       throw e;
@@ -197,7 +258,11 @@ function progressPrinter(stream: NodeJS.WriteStream | undefined) {
   let last = 0;
   let stage: SagStage | undefined;
   const tty = Boolean(stream?.isTTY);
-  const label: Record<SagStage, string> = { heuristic: 'ranking patches', search: 'beam search', graph: 'building the graph' };
+  const label: Record<SagStage, string> = {
+    heuristic: 'ranking patches',
+    search: 'beam search',
+    graph: 'building the graph',
+  };
   return {
     update: (done: number, total: number, s: SagStage) => {
       if (!stream) return;
@@ -207,7 +272,10 @@ function progressPrinter(stream: NodeJS.WriteStream | undefined) {
         stage = s;
       } else if (!tty || now - last < 200) return;
       last = now;
-      if (tty) stream.write(`\rsag: ${label[s]} ${done}/${total}${s === 'heuristic' ? '' : ' forward passes'}\x1b[K`);
+      if (tty)
+        stream.write(
+          `\rsag: ${label[s]} ${done}/${total}${s === 'heuristic' ? '' : ' forward passes'}\x1b[K`,
+        );
     },
     done: () => {
       if (stream && tty) stream.write('\r\x1b[K');

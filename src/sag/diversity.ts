@@ -25,7 +25,9 @@ export function overlap(a: readonly number[], b: readonly number[]): number {
 /** Indices (ascending) of the chosen diverse subset of `sets`. */
 export function diverseSubset(sets: readonly (readonly number[])[], maxOverlap: number): number[] {
   const n = sets.length;
-  const compatible: boolean[][] = sets.map((a, i) => sets.map((b, j) => i !== j && overlap(a, b) <= maxOverlap));
+  const compatible: boolean[][] = sets.map((a, i) =>
+    sets.map((b, j) => i !== j && overlap(a, b) <= maxOverlap),
+  );
   let best: number[] = [];
   const chosen: number[] = [];
   // Include-before-exclude in index order visits equal-size subsets earliest-first; only a

@@ -14,7 +14,8 @@ export const SAG_FILES = ['sag.svg', 'sag.json', 'summary.txt'] as const;
 
 /** JSON-safe form of a result (everything already is; this fixes the field order for readers). */
 export function sagJson(r: SagResult): Record<string, unknown> {
-  const { summary: _summary, ...rest } = r;
+  const rest: Partial<SagResult> = { ...r };
+  delete rest.summary;
   return { format: 'glassbox-sag/1', patchNumbering: 'row-major from 0 (P0 top-left)', ...rest };
 }
 
@@ -26,7 +27,8 @@ export async function writeSag(outDir: string, r: SagResult, display?: NdArray):
   let imagePng: Buffer | undefined;
   if (display) {
     const shape = display.shape.length === 4 ? display.shape.slice(1) : display.shape;
-    if (shape[2] === 1 || shape[2] === 3) imagePng = await encodePngFromUnit({ data: toUnit(display.data), shape });
+    if (shape[2] === 1 || shape[2] === 3)
+      imagePng = await encodePngFromUnit({ data: toUnit(display.data), shape });
   }
   const files: Record<(typeof SAG_FILES)[number], string> = {
     'sag.svg': renderSagSvg(r, { imagePng }),

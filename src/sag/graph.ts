@@ -51,7 +51,11 @@ export interface SagGraph {
   truncated: boolean;
 }
 
-export async function buildGraph(score: ScoreSets, roots: readonly ScoredSet[], s: GraphSettings): Promise<SagGraph> {
+export async function buildGraph(
+  score: ScoreSets,
+  roots: readonly ScoredSet[],
+  s: GraphSettings,
+): Promise<SagGraph> {
   const nodes: SagNode[] = [];
   const edges: SagEdge[] = [];
   const byKey = new Map<string, SagNode>();
@@ -72,12 +76,16 @@ export async function buildGraph(score: ScoreSets, roots: readonly ScoredSet[], 
   }
   let truncated = false;
   while (frontier.length > 0) {
-    const qualified = frontier.filter((n) => !n.expanded && n.patches.length > 1 && n.probability >= s.expandBar);
+    const qualified = frontier.filter(
+      (n) => !n.expanded && n.patches.length > 1 && n.probability >= s.expandBar,
+    );
     // Each expansion likely adds a node: expand no more than the room left.
     const expand = qualified.slice(0, Math.max(0, s.maxNodes - nodes.length));
     if (expand.length < qualified.length) truncated = true;
     if (expand.length === 0) break;
-    const removable = expand.map((n) => (s.childOrder === 'patch-order' ? n.patches.slice(0, s.maxChildren) : n.patches));
+    const removable = expand.map((n) =>
+      s.childOrder === 'patch-order' ? n.patches.slice(0, s.maxChildren) : n.patches,
+    );
     const sets = expand.flatMap((n, i) => removable[i].map((p) => withoutPatch(n.patches, p)));
     const probs = await score(sets);
     const next: SagNode[] = [];
@@ -86,7 +94,8 @@ export async function buildGraph(score: ScoreSets, roots: readonly ScoredSet[], 
       const options = removable[i].map((p, j) => ({ p, probability: probs[offset + j] }));
       offset += options.length;
       // Highest probability first; ties by patch index (options are in ascending patch order).
-      if (s.childOrder === 'least-drop') options.sort((a, b) => b.probability - a.probability || a.p - b.p);
+      if (s.childOrder === 'least-drop')
+        options.sort((a, b) => b.probability - a.probability || a.p - b.p);
       parent.expanded = true;
       for (const o of options.slice(0, s.maxChildren)) {
         const childPatches = withoutPatch(parent.patches, o.p);
@@ -95,7 +104,12 @@ export async function buildGraph(score: ScoreSets, roots: readonly ScoredSet[], 
           continue;
         }
         const [child, created] = node(childPatches, o.probability, false);
-        edges.push({ from: parent.id, to: child.id, removedPatch: o.p, drop: parent.probability - child.probability });
+        edges.push({
+          from: parent.id,
+          to: child.id,
+          removedPatch: o.p,
+          drop: parent.probability - child.probability,
+        });
         if (created) next.push(child);
       }
     });

@@ -36,9 +36,16 @@ export interface PatchScores {
 }
 
 export function defaultHeuristic(model: Model): string {
-  const usable = new Set(listMethods().filter((m) => m.kinds.includes(model.kind) && (model.whiteBox || m.needs === 'predict')).map((m) => m.name));
+  const usable = new Set(
+    listMethods()
+      .filter((m) => m.kinds.includes(model.kind) && (model.whiteBox || m.needs === 'predict'))
+      .map((m) => m.name),
+  );
   const name = DEFAULT_HEURISTICS.find((n) => usable.has(n));
-  if (!name) fail(`no heuristic method for model ${model.name}: register one of ${DEFAULT_HEURISTICS.join(', ')} or pass a heuristic map`);
+  if (!name)
+    fail(
+      `no heuristic method for model ${model.name}: register one of ${DEFAULT_HEURISTICS.join(', ')} or pass a heuristic map`,
+    );
   return name;
 }
 
@@ -50,15 +57,32 @@ export interface HeuristicRequest {
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function patchScores(model: Model, input: NdArray, target: number, grid: PatchGrid, req: HeuristicRequest): Promise<PatchScores> {
+export async function patchScores(
+  model: Model,
+  input: NdArray,
+  target: number,
+  grid: PatchGrid,
+  req: HeuristicRequest,
+): Promise<PatchScores> {
   const started = performance.now();
   const h = req.heuristic ?? defaultHeuristic(model);
   if (typeof h !== 'string') {
     const map = Float32Array.from(h);
-    if (map.some((v) => Number.isNaN(v))) fail('the heuristic map contains NaN: give finite scores');
-    if (map.length === grid.count) return { method: 'given', options: {}, scores: map, passes: 0, milliseconds: 0 };
-    if (map.length === grid.height * grid.width) return { method: 'given', options: {}, scores: grid.patchMeans(map), passes: 0, milliseconds: 0 };
-    fail(`the heuristic map has ${map.length} values: give ${grid.count} (one per patch of the ${grid.rows}×${grid.cols} grid) or ${grid.height * grid.width} (${grid.height}×${grid.width} pixels)`);
+    if (map.some((v) => Number.isNaN(v)))
+      fail('the heuristic map contains NaN: give finite scores');
+    if (map.length === grid.count)
+      return { method: 'given', options: {}, scores: map, passes: 0, milliseconds: 0 };
+    if (map.length === grid.height * grid.width)
+      return {
+        method: 'given',
+        options: {},
+        scores: grid.patchMeans(map),
+        passes: 0,
+        milliseconds: 0,
+      };
+    fail(
+      `the heuristic map has ${map.length} values: give ${grid.count} (one per patch of the ${grid.rows}×${grid.cols} grid) or ${grid.height * grid.width} (${grid.height}×${grid.width} pixels)`,
+    );
   }
   const options = { ...(HEURISTIC_DEFAULTS[h] ?? {}), ...(req.options ?? {}) };
   const counter = { passes: 0 };
@@ -69,8 +93,17 @@ export async function patchScores(model: Model, input: NdArray, target: number, 
     signal: req.signal,
     onProgress: req.onProgress,
   });
-  if (e.heatmap.shape.length !== 2) fail(`heuristic ${h} gave a heatmap of shape [${e.heatmap.shape.join(', ')}]; SAG needs an [H, W] map`);
-  return { method: h, options, scores: grid.patchMeans(e.heatmap.data), passes: counter.passes, milliseconds: performance.now() - started };
+  if (e.heatmap.shape.length !== 2)
+    fail(
+      `heuristic ${h} gave a heatmap of shape [${e.heatmap.shape.join(', ')}]; SAG needs an [H, W] map`,
+    );
+  return {
+    method: h,
+    options,
+    scores: grid.patchMeans(e.heatmap.data),
+    passes: counter.passes,
+    milliseconds: performance.now() - started,
+  };
 }
 
 /** The same model, counting the examples that go through it. */

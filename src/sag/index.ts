@@ -1,7 +1,15 @@
 /** Structured Attention Graphs: the library face (the CLI and the web app use these). */
 export { structuredAttentionGraph } from './sag.js';
 export { sagOptionsSchema, SAG_BASELINES } from './types.js';
-export type { SagOptions, SagOptionsInput, SagResult, SagSettings, SagStage, PatchSet, RootSet } from './types.js';
+export type {
+  SagOptions,
+  SagOptionsInput,
+  SagResult,
+  SagSettings,
+  SagStage,
+  PatchSet,
+  RootSet,
+} from './types.js';
 export type { SagNode, SagEdge, ChildOrder } from './graph.js';
 export { CHILD_ORDERS, buildGraph } from './graph.js';
 export { searchRoots, minimise, rankPatches, SHRINK_ORDERS } from './search.js';

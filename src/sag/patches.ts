@@ -34,7 +34,10 @@ export class PatchGrid {
     readonly cols: number,
     readonly upsample: UpsampleMode = 'align-corners',
   ) {
-    if (rows > height || cols > width) fail(`a ${rows}×${cols} grid does not fit a ${height}×${width} image: use a grid of at most ${height}×${width}`);
+    if (rows > height || cols > width)
+      fail(
+        `a ${rows}×${cols} grid does not fit a ${height}×${width} image: use a grid of at most ${height}×${width}`,
+      );
     this.count = rows * cols;
     this.rowStarts = starts(height, rows);
     this.colStarts = starts(width, cols);
@@ -56,13 +59,16 @@ export class PatchGrid {
   /** Mean of an [H, W] map over each patch's pixels (NaN counts as −∞ so it ranks last). */
   patchMeans(map: Float32Array): Float32Array {
     if (map.length !== this.height * this.width) {
-      throw new Error(`patchMeans: map has ${map.length} values, expected ${this.height}×${this.width}`);
+      throw new Error(
+        `patchMeans: map has ${map.length} values, expected ${this.height}×${this.width}`,
+      );
     }
     const out = new Float32Array(this.count);
     for (let p = 0; p < this.count; p++) {
       const [top, left, bottom, right] = this.box(p);
       let s = 0;
-      for (let y = top; y < bottom; y++) for (let x = left; x < right; x++) s += map[y * this.width + x];
+      for (let y = top; y < bottom; y++)
+        for (let x = left; x < right; x++) s += map[y * this.width + x];
       const m = s / ((bottom - top) * (right - left));
       out[p] = Number.isNaN(m) ? -Infinity : m;
     }
@@ -70,7 +76,10 @@ export class PatchGrid {
   }
 
   /** The pixel mask [H, W] of a set of revealed patches, upsampled as configured. */
-  mask(patches: readonly number[], out: Float32Array = new Float32Array(this.height * this.width)): Float32Array {
+  mask(
+    patches: readonly number[],
+    out: Float32Array = new Float32Array(this.height * this.width),
+  ): Float32Array {
     const { rows, cols, width, height, xs, ys } = this;
     const grid = new Float32Array(this.count);
     for (const p of patches) grid[p] = 1;
@@ -78,7 +87,8 @@ export class PatchGrid {
     const rowPass = new Float32Array(rows * width);
     for (let r = 0; r < rows; r++) {
       for (let x = 0; x < width; x++) {
-        rowPass[r * width + x] = grid[r * cols + xs.i0[x]] * xs.w0[x] + grid[r * cols + xs.i1[x]] * xs.w1[x];
+        rowPass[r * width + x] =
+          grid[r * cols + xs.i0[x]] * xs.w0[x] + grid[r * cols + xs.i1[x]] * xs.w1[x];
       }
     }
     for (let y = 0; y < height; y++) {
@@ -86,7 +96,8 @@ export class PatchGrid {
       const b = ys.i1[y] * width;
       const wa = ys.w0[y];
       const wb = ys.w1[y];
-      for (let x = 0; x < width; x++) out[y * width + x] = rowPass[a + x] * wa + rowPass[b + x] * wb;
+      for (let x = 0; x < width; x++)
+        out[y * width + x] = rowPass[a + x] * wa + rowPass[b + x] * wb;
     }
     return out;
   }
@@ -95,13 +106,21 @@ export class PatchGrid {
    * Writes `baseline + M·(image − baseline)` for the set into `out` ([H, W, C] interleaved);
    * `difference` is image − baseline, precomputed once.
    */
-  compose(patches: readonly number[], baseline: Float32Array, difference: Float32Array, channels: number, out: Float32Array, scratch?: Float32Array): void {
+  compose(
+    patches: readonly number[],
+    baseline: Float32Array,
+    difference: Float32Array,
+    channels: number,
+    out: Float32Array,
+    scratch?: Float32Array,
+  ): void {
     const m = this.mask(patches, scratch);
     const positions = this.height * this.width;
     for (let p = 0; p < positions; p++) {
       const k = m[p];
       const base = p * channels;
-      for (let c = 0; c < channels; c++) out[base + c] = baseline[base + c] + k * difference[base + c];
+      for (let c = 0; c < channels; c++)
+        out[base + c] = baseline[base + c] + k * difference[base + c];
     }
   }
 }
@@ -116,7 +135,12 @@ function starts(size: number, parts: number): number[] {
  * half-pixel: cv2/torch `interpolate(align_corners=False)`, as resizeBilinear in core/resize.ts.
  * nearest: hard patch edges, each pixel fully revealed or not.
  */
-function axisWeights(size: number, cells: number, cellStarts: number[], mode: UpsampleMode): AxisWeights {
+function axisWeights(
+  size: number,
+  cells: number,
+  cellStarts: number[],
+  mode: UpsampleMode,
+): AxisWeights {
   const i0 = new Int32Array(size);
   const i1 = new Int32Array(size);
   const w0 = new Float32Array(size);
@@ -129,7 +153,12 @@ function axisWeights(size: number, cells: number, cellStarts: number[], mode: Up
       w0[y] = 1;
       continue;
     }
-    const s = mode === 'align-corners' ? (size === 1 ? 0 : (y * (cells - 1)) / (size - 1)) : Math.min(Math.max(((y + 0.5) * cells) / size - 0.5, 0), cells - 1);
+    const s =
+      mode === 'align-corners'
+        ? size === 1
+          ? 0
+          : (y * (cells - 1)) / (size - 1)
+        : Math.min(Math.max(((y + 0.5) * cells) / size - 0.5, 0), cells - 1);
     const a = Math.min(Math.floor(s), cells - 1);
     const b = Math.min(a + 1, cells - 1);
     const f = s - a;

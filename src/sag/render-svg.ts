@@ -79,7 +79,9 @@ export function renderSagSvg(r: SagResult, opts: SagSvgOptions = {}): string {
   layers.forEach((layer, li) => {
     const w = layer.length * nodeW + (layer.length - 1) * gapX;
     const x0 = graphX + (graphW - w) / 2;
-    layer.forEach((n, i) => pos.set(n.id, { x: x0 + i * (nodeW + gapX), y: top + li * (nodeH + labelH + gapY) }));
+    layer.forEach((n, i) =>
+      pos.set(n.id, { x: x0 + i * (nodeW + gapX), y: top + li * (nodeH + labelH + gapY) }),
+    );
   });
   const graphH = layers.length * (nodeH + labelH + gapY) - gapY;
   const totalW = graphX + graphW + margin;
@@ -94,42 +96,69 @@ export function renderSagSvg(r: SagResult, opts: SagSvgOptions = {}): string {
   const render = pixelated ? ' style="image-rendering:pixelated"' : '';
   out.push('<defs>');
   if (opts.imagePng) {
-    out.push(`<image id="sag-image" width="${width}" height="${height}" preserveAspectRatio="none"${render} href="data:image/png;base64,${opts.imagePng.toString('base64')}"/>`);
+    out.push(
+      `<image id="sag-image" width="${width}" height="${height}" preserveAspectRatio="none"${render} href="data:image/png;base64,${opts.imagePng.toString('base64')}"/>`,
+    );
   } else {
     out.push(`<rect id="sag-image" width="${width}" height="${height}" fill="#bbbbbb"/>`);
   }
   out.push('</defs>');
 
   const name = r.targetName ? ` (${escapeXml(r.targetName)})` : '';
-  out.push(`<text x="${margin}" y="${margin + 4}" font-size="15" font-weight="bold">Structured attention graph: class ${r.target}${name}</text>`);
+  out.push(
+    `<text x="${margin}" y="${margin + 4}" font-size="15" font-weight="bold">Structured attention graph: class ${r.target}${name}</text>`,
+  );
 
   // Key: the whole image with the numbered grid.
   const keyY = top;
-  out.push(`<svg x="${margin}" y="${keyY}" width="${keyW}" height="${keyH}" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none"><use href="#sag-image" xlink:href="#sag-image"/></svg>`);
+  out.push(
+    `<svg x="${margin}" y="${keyY}" width="${keyW}" height="${keyH}" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none"><use href="#sag-image" xlink:href="#sag-image"/></svg>`,
+  );
   const sx = keyW / width;
   const sy = keyH / height;
   const gridLines: string[] = [];
   for (const y of rowStarts) gridLines.push(`M${fmt(margin)},${fmt(keyY + y * sy)}h${fmt(keyW)}`);
   for (const x of colStarts) gridLines.push(`M${fmt(margin + x * sx)},${fmt(keyY)}v${fmt(keyH)}`);
-  out.push(`<path d="${gridLines.join('')}" stroke="#ffffff" stroke-opacity="0.8" stroke-width="1" fill="none"/>`);
+  // Dark under light: the grid reads on bright and dark images alike.
+  out.push(
+    `<path d="${gridLines.join('')}" stroke="#000000" stroke-opacity="0.5" stroke-width="2" fill="none"/>`,
+  );
+  out.push(
+    `<path d="${gridLines.join('')}" stroke="#ffffff" stroke-opacity="0.9" stroke-width="1" fill="none"/>`,
+  );
   const numSize = Math.max(7, Math.min(13, (keyW / cols) * 0.35));
   for (let p = 0; p < rows * cols; p++) {
     const rr = Math.floor(p / cols);
     const cc = p % cols;
     const cx = margin + ((colStarts[cc] + colStarts[cc + 1]) / 2) * sx;
     const cy = keyY + ((rowStarts[rr] + rowStarts[rr + 1]) / 2) * sy;
-    out.push(`<text x="${fmt(cx)}" y="${fmt(cy)}" font-size="${fmt(numSize)}" text-anchor="middle" dominant-baseline="central" fill="#ffffff" stroke="#000000" stroke-width="2" paint-order="stroke">${p}</text>`);
+    out.push(
+      `<text x="${fmt(cx)}" y="${fmt(cy)}" font-size="${fmt(numSize)}" text-anchor="middle" dominant-baseline="central" fill="#ffffff" stroke="#000000" stroke-width="2" paint-order="stroke">${p}</text>`,
+    );
   }
-  out.push(`<text x="${margin}" y="${fmt(keyY + keyH + 18)}">full image: p = ${r.fullProbability.toFixed(3)}</text>`);
-  out.push(`<text x="${margin}" y="${fmt(keyY + keyH + 34)}" fill="#555555">patches numbered row-major from 0</text>`);
+  out.push(
+    `<text x="${margin}" y="${fmt(keyY + keyH + 18)}">full image: p = ${r.fullProbability.toFixed(3)}</text>`,
+  );
+  out.push(
+    `<text x="${margin}" y="${fmt(keyY + keyH + 34)}" fill="#555555">patches numbered row-major from 0</text>`,
+  );
 
   // Legend: edge colour = drop as a fraction of the full-image probability.
   const legendW = keyW;
-  const stops = REDS.map((_, i) => `<stop offset="${(i / (REDS.length - 1)).toFixed(3)}" stop-color="${dropColour(i / (REDS.length - 1))}"/>`).join('');
+  const stops = REDS.map(
+    (_, i) =>
+      `<stop offset="${(i / (REDS.length - 1)).toFixed(3)}" stop-color="${dropColour(i / (REDS.length - 1))}"/>`,
+  ).join('');
   out.push(`<defs><linearGradient id="sag-drop">${stops}</linearGradient></defs>`);
-  out.push(`<text x="${margin}" y="${legendY - 6}">probability drop on an edge (share of full)</text>`);
-  out.push(`<rect x="${margin}" y="${legendY}" width="${legendW}" height="10" fill="url(#sag-drop)"/>`);
-  out.push(`<text x="${margin}" y="${legendY + 24}">0%</text><text x="${margin + legendW}" y="${legendY + 24}" text-anchor="end">100%</text>`);
+  out.push(
+    `<text x="${margin}" y="${legendY - 6}">probability drop on an edge (share of full)</text>`,
+  );
+  out.push(
+    `<rect x="${margin}" y="${legendY}" width="${legendW}" height="10" fill="url(#sag-drop)"/>`,
+  );
+  out.push(
+    `<text x="${margin}" y="${legendY + 24}">0%</text><text x="${margin + legendW}" y="${legendY + 24}" text-anchor="end">100%</text>`,
+  );
 
   // Edges under nodes.
   for (const e of r.edges) {
@@ -142,10 +171,14 @@ export function renderSagSvg(r: SagResult, opts: SagSvgOptions = {}): string {
     const y2 = b.y - 2;
     const c = dropColour(t);
     const w = 1.5 + 3 * Math.min(1, Math.max(0, t));
-    out.push(`<path d="M${fmt(x1)},${fmt(y1)} C${fmt(x1)},${fmt((y1 + y2) / 2)} ${fmt(x2)},${fmt((y1 + y2) / 2)} ${fmt(x2)},${fmt(y2)}" stroke="${c}" stroke-width="${fmt(w)}" fill="none"><title>remove P${e.removedPatch}: −${(100 * e.drop).toFixed(1)} points</title></path>`);
+    out.push(
+      `<path d="M${fmt(x1)},${fmt(y1)} C${fmt(x1)},${fmt((y1 + y2) / 2)} ${fmt(x2)},${fmt((y1 + y2) / 2)} ${fmt(x2)},${fmt(y2)}" stroke="${c}" stroke-width="${fmt(w)}" fill="none"><title>remove P${e.removedPatch}: −${(100 * e.drop).toFixed(1)} points</title></path>`,
+    );
     const lx = x1 + (x2 - x1) * 0.5;
     const ly = y1 + (y2 - y1) * 0.5;
-    out.push(`<text x="${fmt(lx)}" y="${fmt(ly)}" font-size="10" text-anchor="middle" fill="#333333" stroke="#ffffff" stroke-width="3" paint-order="stroke">−P${e.removedPatch}</text>`);
+    out.push(
+      `<text x="${fmt(lx)}" y="${fmt(ly)}" font-size="10" text-anchor="middle" fill="#333333" stroke="#ffffff" stroke-width="3" paint-order="stroke">−P${e.removedPatch}</text>`,
+    );
   }
 
   // Nodes.
@@ -157,14 +190,24 @@ export function renderSagSvg(r: SagResult, opts: SagSvgOptions = {}): string {
       if (visible.has(p)) continue;
       const rr = Math.floor(p / cols);
       const cc = p % cols;
-      hidden.push(`M${colStarts[cc]},${rowStarts[rr]}H${colStarts[cc + 1]}V${rowStarts[rr + 1]}H${colStarts[cc]}z`);
+      hidden.push(
+        `M${colStarts[cc]},${rowStarts[rr]}H${colStarts[cc + 1]}V${rowStarts[rr + 1]}H${colStarts[cc]}z`,
+      );
     }
     const title = `${n.patches.map((p) => `P${p}`).join(' & ')}: p = ${n.probability.toFixed(4)} (${((100 * n.probability) / r.fullProbability).toFixed(1)}% of full)`;
     out.push(`<g id="node-${n.id}"><title>${escapeXml(title)}</title>`);
-    out.push(`<svg x="${fmt(x)}" y="${fmt(y)}" width="${nodeW}" height="${nodeH}" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none"><use href="#sag-image" xlink:href="#sag-image"/>${hidden.length ? `<path d="${hidden.join('')}" fill="#000000" fill-opacity="${dim}"/>` : ''}</svg>`);
-    const frame = n.root ? 'stroke="#1f4e9c" stroke-width="4"' : 'stroke="#666666" stroke-width="1"';
-    out.push(`<rect x="${fmt(x)}" y="${fmt(y)}" width="${nodeW}" height="${nodeH + labelH}" fill="none" ${frame}/>`);
-    out.push(`<text x="${fmt(x + nodeW / 2)}" y="${fmt(y + nodeH + 15)}" text-anchor="middle" font-weight="${n.root ? 'bold' : 'normal'}">${(100 * n.probability).toFixed(1)}%</text>`);
+    out.push(
+      `<svg x="${fmt(x)}" y="${fmt(y)}" width="${nodeW}" height="${nodeH}" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none"><use href="#sag-image" xlink:href="#sag-image"/>${hidden.length ? `<path d="${hidden.join('')}" fill="#000000" fill-opacity="${dim}"/>` : ''}</svg>`,
+    );
+    const frame = n.root
+      ? 'stroke="#1f4e9c" stroke-width="4"'
+      : 'stroke="#666666" stroke-width="1"';
+    out.push(
+      `<rect x="${fmt(x)}" y="${fmt(y)}" width="${nodeW}" height="${nodeH + labelH}" fill="none" ${frame}/>`,
+    );
+    out.push(
+      `<text x="${fmt(x + nodeW / 2)}" y="${fmt(y + nodeH + 15)}" text-anchor="middle" font-weight="${n.root ? 'bold' : 'normal'}">${(100 * n.probability).toFixed(1)}%</text>`,
+    );
     out.push('</g>');
   }
   out.push('</svg>');

@@ -19,17 +19,33 @@ import { rankPatches, searchRoots } from './search.js';
 import { diverseSubset } from './diversity.js';
 import { buildGraph } from './graph.js';
 import { rootExpression, summarise } from './summary.js';
-import { sagOptionsSchema, type RootSet, type SagOptions, type SagResult, type SagSettings, type SagStage } from './types.js';
+import {
+  sagOptionsSchema,
+  type RootSet,
+  type SagOptions,
+  type SagResult,
+  type SagSettings,
+  type SagStage,
+} from './types.js';
 
-export async function structuredAttentionGraph(model: Model, input: NdArray, options: SagOptions = {}): Promise<SagResult> {
+export async function structuredAttentionGraph(
+  model: Model,
+  input: NdArray,
+  options: SagOptions = {},
+): Promise<SagResult> {
   const started = performance.now();
   const { onProgress, signal, ...rest } = options;
   const o = parseOptions(sagOptionsSchema, rest, 'SAG options');
   if (model.kind !== 'image' || model.inputShape.length !== 3) {
-    fail(`SAG explains image classifiers; model ${model.name} takes ${model.kind} inputs of shape [${model.inputShape.join(', ')}]`);
+    fail(
+      `SAG explains image classifiers; model ${model.name} takes ${model.kind} inputs of shape [${model.inputShape.join(', ')}]`,
+    );
   }
   const batch = input.shape.length === 3 ? { data: input.data, shape: [1, ...input.shape] } : input;
-  if (batch.shape[0] !== 1) fail(`SAG explains one image at a time; got a batch of ${batch.shape[0]}: pass [1, H, W, C] or [H, W, C]`);
+  if (batch.shape[0] !== 1)
+    fail(
+      `SAG explains one image at a time; got a batch of ${batch.shape[0]}: pass [1, H, W, C] or [H, W, C]`,
+    );
   checkInputBatch(batch, model.inputShape, model.name);
   const [height, width] = batch.shape.slice(1);
   const [rows, cols] = typeof o.grid === 'number' ? [o.grid, o.grid] : o.grid;
@@ -64,7 +80,10 @@ export async function structuredAttentionGraph(model: Model, input: NdArray, opt
   const target = o.target ?? predicted;
   checkTargets([target], 1, model.numClasses);
   const fullProbability = probs.data[target];
-  if (!(fullProbability > 0)) fail(`the model gives class ${target} probability ${fullProbability} on the full image: nothing to explain; choose another --target`);
+  if (!(fullProbability > 0))
+    fail(
+      `the model gives class ${target} probability ${fullProbability} on the full image: nothing to explain; choose another --target`,
+    );
 
   const heuristic = await patchScores(model, batch, target, grid, {
     heuristic: o.heuristic,
@@ -76,12 +95,19 @@ export async function structuredAttentionGraph(model: Model, input: NdArray, opt
   const ranking = rankPatches(heuristic.scores);
 
   const image = batch.data;
-  const scorer = new PatchScorer(model, image, makeBaseline(batch, o.baseline, o.blurSigma), grid, target, {
-    batchSize: o.batchSize,
-    signal,
-    // +1: the full-image pass above.
-    onPasses: (done, scheduled) => onProgress?.(done + 1, scheduled + 1, stage),
-  });
+  const scorer = new PatchScorer(
+    model,
+    image,
+    makeBaseline(batch, o.baseline, o.blurSigma),
+    grid,
+    target,
+    {
+      batchSize: o.batchSize,
+      signal,
+      // +1: the full-image pass above.
+      onPasses: (done, scheduled) => onProgress?.(done + 1, scheduled + 1, stage),
+    },
+  );
   stage = 'search';
   const bar = o.threshold * fullProbability;
   const [emptyProbability] = await scorer.score([[]]);
@@ -104,7 +130,10 @@ export async function structuredAttentionGraph(model: Model, input: NdArray, opt
     step: r.step,
   });
   const candidates = search.roots.map(toRoot);
-  const diverse = diverseSubset(candidates.map((c) => c.patches), o.maxOverlap).map((i) => candidates[i]);
+  const diverse = diverseSubset(
+    candidates.map((c) => c.patches),
+    o.maxOverlap,
+  ).map((i) => candidates[i]);
   const roots = diverse.slice(0, o.show);
 
   stage = 'graph';
@@ -129,7 +158,13 @@ export async function structuredAttentionGraph(model: Model, input: NdArray, opt
     edges: graph.edges,
     truncated: graph.truncated,
     expression: rootExpression(roots),
-    heuristic: { method: heuristic.method, options: heuristic.options, patchScores: Array.from(heuristic.scores), passes: heuristic.passes, milliseconds: heuristic.milliseconds },
+    heuristic: {
+      method: heuristic.method,
+      options: heuristic.options,
+      patchScores: Array.from(heuristic.scores),
+      passes: heuristic.passes,
+      milliseconds: heuristic.milliseconds,
+    },
     steps: search.steps,
     settings,
     forwardPasses: scorer.forwardPasses + 1,
@@ -141,12 +176,17 @@ export async function structuredAttentionGraph(model: Model, input: NdArray, opt
 }
 
 /** What hidden patches show. 'black' is 0, black for Glassbox's [0, 1] images. */
-function makeBaseline(batch: NdArray, baseline: string | number, blurSigma: number | undefined): Float32Array {
+function makeBaseline(
+  batch: NdArray,
+  baseline: string | number,
+  blurSigma: number | undefined,
+): Float32Array {
   const x = batch.data;
   if (typeof baseline === 'number') return new Float32Array(x.length).fill(baseline);
   if (baseline === 'black') return new Float32Array(x.length);
   const [, h, w, c] = batch.shape;
-  if (baseline === 'blur') return gaussianBlur(batch, blurSigma ?? Math.max(1, Math.max(h, w) / 10)).data;
+  if (baseline === 'blur')
+    return gaussianBlur(batch, blurSigma ?? Math.max(1, Math.max(h, w) / 10)).data;
   const out = new Float32Array(x.length);
   for (let k = 0; k < c; k++) {
     let s = 0;

@@ -68,9 +68,19 @@ export class PatchScorer {
       const n = Math.min(capacity, todo.length - start);
       for (let j = 0; j < n; j++) {
         const out = buffer.subarray(j * this.perExample, (j + 1) * this.perExample);
-        this.grid.compose(todo[start + j], this.baseline, this.difference, this.channels, out, scratch);
+        this.grid.compose(
+          todo[start + j],
+          this.baseline,
+          this.difference,
+          this.channels,
+          out,
+          scratch,
+        );
       }
-      const probs = await this.probabilities(n === capacity ? buffer : buffer.subarray(0, n * this.perExample), n);
+      const probs = await this.probabilities(
+        n === capacity ? buffer : buffer.subarray(0, n * this.perExample),
+        n,
+      );
       for (let j = 0; j < n; j++) this.cache.set(setKey(todo[start + j]), probs[j]);
       this.options.onPasses?.(this.forwardPasses, this.scheduled);
     }
@@ -79,7 +89,10 @@ export class PatchScorer {
   };
 
   private async probabilities(data: Float32Array, n: number): Promise<Float32Array> {
-    const raw = await this.model.predict({ data, shape: [n, this.grid.height, this.grid.width, this.channels] });
+    const raw = await this.model.predict({
+      data,
+      shape: [n, this.grid.height, this.grid.width, this.channels],
+    });
     this.predictCalls++;
     this.forwardPasses += n;
     const probs = this.model.outputKind === 'logits' ? softmaxRows(raw) : raw;

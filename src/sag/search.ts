@@ -72,7 +72,12 @@ export function rankPatches(scores: ArrayLike<number>): number[] {
  * Beam search for root candidates, shrunk to minimal sets, duplicates dropped, at most
  * `maxRoots`, in the order found. Precondition: the empty set scores below the bar.
  */
-export async function searchRoots(score: ScoreSets, ranking: readonly number[], s: SearchSettings, onStep?: (r: StepRecord) => void): Promise<SearchResult> {
+export async function searchRoots(
+  score: ScoreSets,
+  ranking: readonly number[],
+  s: SearchSettings,
+  onStep?: (r: StepRecord) => void,
+): Promise<SearchResult> {
   const roots: FoundRoot[] = [];
   const rootKeys = new Set<string>();
   const steps: StepRecord[] = [];
@@ -110,7 +115,7 @@ export async function searchRoots(score: ScoreSets, ranking: readonly number[], 
     // Shrink the hits best first, only as many at a time as roots are still wanted: hits beyond
     // the maxRoots-th distinct root would be dropped anyway, and shrinking large sets is costly.
     const before = roots.length;
-    for (let i = 0; i < hits.length && roots.length < s.maxRoots; ) {
+    for (let i = 0; i < hits.length && roots.length < s.maxRoots;) {
       const chunk = hits.slice(i, i + s.maxRoots - roots.length);
       i += chunk.length;
       const minimal = await minimise(score, chunk, s.bar, s.shrink, ranking);
@@ -121,7 +126,13 @@ export async function searchRoots(score: ScoreSets, ranking: readonly number[], 
         roots.push({ ...m, step, found: chunk[j] });
       });
     }
-    const record: StepRecord = { step, successors: successors.length, hits: hits.length, roots: roots.length, best: probs[order[0]] };
+    const record: StepRecord = {
+      step,
+      successors: successors.length,
+      hits: hits.length,
+      roots: roots.length,
+      best: probs[order[0]],
+    };
     steps.push(record);
     onStep?.(record);
     if (roots.length >= s.maxRoots) break;
@@ -148,16 +159,34 @@ export type ShrinkOrder = (typeof SHRINK_ORDERS)[number];
  *
  * A one-patch set is minimal when the empty set is below the bar (the caller checks that).
  */
-export async function minimise(score: ScoreSets, sets: readonly ScoredSet[], bar: number, order: ShrinkOrder = 'first-fit', ranking?: readonly number[]): Promise<ScoredSet[]> {
+export async function minimise(
+  score: ScoreSets,
+  sets: readonly ScoredSet[],
+  bar: number,
+  order: ShrinkOrder = 'first-fit',
+  ranking?: readonly number[],
+): Promise<ScoredSet[]> {
   return order === 'best-first' ? bestFirst(score, sets, bar) : firstFit(score, sets, bar, ranking);
 }
 
-async function firstFit(score: ScoreSets, sets: readonly ScoredSet[], bar: number, ranking?: readonly number[]): Promise<ScoredSet[]> {
+async function firstFit(
+  score: ScoreSets,
+  sets: readonly ScoredSet[],
+  bar: number,
+  ranking?: readonly number[],
+): Promise<ScoredSet[]> {
   const position = new Map<number, number>();
   (ranking ?? []).forEach((p, i) => position.set(p, i));
   // Least important first: last in the ranking first; unranked patches by descending index.
-  const sweepOrder = (patches: number[]) => [...patches].sort((a, b) => (position.get(b) ?? b) - (position.get(a) ?? a) || b - a);
-  const state = sets.map((s) => ({ patches: [...s.patches], probability: s.probability, queue: sweepOrder(s.patches), next: 0, changed: false }));
+  const sweepOrder = (patches: number[]) =>
+    [...patches].sort((a, b) => (position.get(b) ?? b) - (position.get(a) ?? a) || b - a);
+  const state = sets.map((s) => ({
+    patches: [...s.patches],
+    probability: s.probability,
+    queue: sweepOrder(s.patches),
+    next: 0,
+    changed: false,
+  }));
   let active = state.filter((s) => s.patches.length > 1);
   while (active.length > 0) {
     const tries = active.map((s) => s.queue[s.next]);
@@ -181,11 +210,17 @@ async function firstFit(score: ScoreSets, sets: readonly ScoredSet[], bar: numbe
   return state.map(({ patches, probability }) => ({ patches, probability }));
 }
 
-async function bestFirst(score: ScoreSets, sets: readonly ScoredSet[], bar: number): Promise<ScoredSet[]> {
+async function bestFirst(
+  score: ScoreSets,
+  sets: readonly ScoredSet[],
+  bar: number,
+): Promise<ScoredSet[]> {
   const current = sets.map((s) => ({ patches: [...s.patches], probability: s.probability }));
   let active = current.map((_, i) => i).filter((i) => current[i].patches.length > 1);
   while (active.length > 0) {
-    const removals = active.map((i) => current[i].patches.map((p) => withoutPatch(current[i].patches, p)));
+    const removals = active.map((i) =>
+      current[i].patches.map((p) => withoutPatch(current[i].patches, p)),
+    );
     const probs = await score(removals.flat());
     let offset = 0;
     const still: number[] = [];
@@ -193,7 +228,8 @@ async function bestFirst(score: ScoreSets, sets: readonly ScoredSet[], bar: numb
       const options = removals[a];
       let best = -1;
       for (let j = 0; j < options.length; j++) {
-        if (probs[offset + j] >= bar && (best < 0 || probs[offset + j] > probs[offset + best])) best = j;
+        if (probs[offset + j] >= bar && (best < 0 || probs[offset + j] > probs[offset + best]))
+          best = j;
       }
       if (best >= 0) {
         current[i] = { patches: options[best], probability: probs[offset + best] };

@@ -4,7 +4,9 @@ import type { SagResult } from './types.js';
 
 /** "P11 & P30 or P10 & P30 or P4": the shown roots, each a conjunction of patches. */
 export function rootExpression(roots: readonly { patches: readonly number[] }[]): string {
-  return roots.length === 0 ? '(no root found)' : roots.map((r) => formatSet(r.patches)).join(' or ');
+  return roots.length === 0
+    ? '(no root found)'
+    : roots.map((r) => formatSet(r.patches)).join(' or ');
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -29,7 +31,9 @@ export function summarise(r: Omit<SagResult, 'summary'>): string {
     );
   }
   for (const root of r.roots) {
-    lines.push(`  ${formatSet(root.patches)}: probability ${root.probability.toFixed(4)} (${pct(root.relative)} of full)`);
+    lines.push(
+      `  ${formatSet(root.patches)}: probability ${root.probability.toFixed(4)} (${pct(root.relative)} of full)`,
+    );
   }
   lines.push(
     '',
@@ -51,6 +55,6 @@ export function summarise(r: Omit<SagResult, 'summary'>): string {
 function describeBaseline(b: string | number): string {
   if (b === 'black') return 'black (0)';
   if (b === 'blur') return 'blurred';
-  if (b === 'mean') return 'the image\'s mean colour';
+  if (b === 'mean') return "the image's mean colour";
   return `set to ${b}`;
 }

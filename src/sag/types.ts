@@ -7,36 +7,110 @@ import { SHRINK_ORDERS, type ShrinkOrder, type StepRecord } from './search.js';
 export const SAG_BASELINES = ['black', 'blur', 'mean'] as const;
 
 export const sagOptionsSchema = z.strictObject({
-  target: z.number().int().min(0).optional().describe('class to explain; default: the predicted class'),
+  target: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('class to explain; default: the predicted class'),
   grid: z
     .union([z.number().int().min(1), z.tuple([z.number().int().min(1), z.number().int().min(1)])])
     .default(7)
     .describe('patch grid: n for n×n, or [rows, cols]'),
   beam: z.number().int().min(1).default(3).describe('beam width: states kept per step'),
-  successors: z.number().int().min(1).default(15).describe('best-ranked unrevealed patches tried from each state'),
-  threshold: z.number().gt(0).max(1).default(0.9).describe('a root keeps at least this fraction of the full-image probability'),
-  childThreshold: z.number().min(0).max(1).default(0.4).describe('a graph node is expanded while it keeps this fraction of the full-image probability'),
+  successors: z
+    .number()
+    .int()
+    .min(1)
+    .default(15)
+    .describe('best-ranked unrevealed patches tried from each state'),
+  threshold: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.9)
+    .describe('a root keeps at least this fraction of the full-image probability'),
+  childThreshold: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.4)
+    .describe(
+      'a graph node is expanded while it keeps this fraction of the full-image probability',
+    ),
   maxChildren: z.number().int().min(1).default(3).describe('children per graph node'),
-  maxNodes: z.number().int().min(1).default(50).describe('graph size limit: no node is added beyond it (roots always are)'),
-  childOrder: z.enum(CHILD_ORDERS).default('least-drop').describe('which children: the least probability drop, or the first patches in row-major order (the reference code)'),
-  maxRoots: z.number().int().min(1).default(10).describe('stop the search after this many distinct roots'),
+  maxNodes: z
+    .number()
+    .int()
+    .min(1)
+    .default(50)
+    .describe('graph size limit: no node is added beyond it (roots always are)'),
+  childOrder: z
+    .enum(CHILD_ORDERS)
+    .default('least-drop')
+    .describe(
+      'which children: the least probability drop, or the first patches in row-major order (the reference code)',
+    ),
+  maxRoots: z
+    .number()
+    .int()
+    .min(1)
+    .default(10)
+    .describe('stop the search after this many distinct roots'),
   maxOverlap: z.number().int().min(0).default(1).describe('patches two diverse roots may share'),
   show: z.number().int().min(1).default(3).describe('diverse roots shown in the graph'),
-  maxRootSize: z.number().int().min(1).optional().describe('largest root searched for, in patches; default: the whole grid'),
-  shrink: z.enum(SHRINK_ORDERS).default('first-fit').describe('how candidates are shrunk to minimal roots: first-fit sweeps (least important patch first) or best-first'),
+  maxRootSize: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('largest root searched for, in patches; default: the whole grid'),
+  shrink: z
+    .enum(SHRINK_ORDERS)
+    .default('first-fit')
+    .describe(
+      'how candidates are shrunk to minimal roots: first-fit sweeps (least important patch first) or best-first',
+    ),
   patience: z
     .union([z.number().int().min(1), z.literal(Infinity)])
     .default(3)
-    .describe('after the first root, stop once this many beam steps in a row find no new root (Infinity: search to maxRootSize, as the reference)'),
-  baseline: z.union([z.enum(SAG_BASELINES), z.number()]).default('black').describe('hidden patches: black (0), blur, mean (per-channel mean), or a number'),
-  blurSigma: z.number().positive().optional().describe('σ in pixels of the blur baseline; default: a tenth of the image side'),
-  upsample: z.enum(UPSAMPLE_MODES).default('align-corners').describe('patch mask to pixels: align-corners bilinear (the reference), half-pixel bilinear, or nearest'),
-  heuristic: z
-    .union([z.string(), z.array(z.number()), z.custom<Float32Array>((v) => v instanceof Float32Array, 'expected a Float32Array')])
+    .describe(
+      'after the first root, stop once this many beam steps in a row find no new root (Infinity: search to maxRootSize, as the reference)',
+    ),
+  baseline: z
+    .union([z.enum(SAG_BASELINES), z.number()])
+    .default('black')
+    .describe('hidden patches: black (0), blur, mean (per-channel mean), or a number'),
+  blurSigma: z
+    .number()
+    .positive()
     .optional()
-    .describe('patch ranking: a method name (default: rise, else integrated-gradients, else grad-cam) or scores per patch or per pixel'),
-  heuristicOptions: z.record(z.string(), z.unknown()).optional().describe('options for the heuristic method'),
-  seed: z.number().int().default(0).describe('seed of the heuristic (the search itself is deterministic)'),
+    .describe('σ in pixels of the blur baseline; default: a tenth of the image side'),
+  upsample: z
+    .enum(UPSAMPLE_MODES)
+    .default('align-corners')
+    .describe(
+      'patch mask to pixels: align-corners bilinear (the reference), half-pixel bilinear, or nearest',
+    ),
+  heuristic: z
+    .union([
+      z.string(),
+      z.array(z.number()),
+      z.custom<Float32Array>((v) => v instanceof Float32Array, 'expected a Float32Array'),
+    ])
+    .optional()
+    .describe(
+      'patch ranking: a method name (default: rise, else integrated-gradients, else grad-cam) or scores per patch or per pixel',
+    ),
+  heuristicOptions: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('options for the heuristic method'),
+  seed: z
+    .number()
+    .int()
+    .default(0)
+    .describe('seed of the heuristic (the search itself is deterministic)'),
   batchSize: z.number().int().min(1).default(64).describe('images per predict call'),
 });
 
@@ -110,7 +184,13 @@ export interface SagResult {
   expression: string;
   /** Several lines: the expression, the numbering convention, the roots, the costs. */
   summary: string;
-  heuristic: { method: string; options: Record<string, unknown>; patchScores: number[]; passes: number; milliseconds: number };
+  heuristic: {
+    method: string;
+    options: Record<string, unknown>;
+    patchScores: number[];
+    passes: number;
+    milliseconds: number;
+  };
   steps: StepRecord[];
   settings: SagSettings;
   /** Images scored by the search and the graph (full image and empty set included; not the heuristic's). */

@@ -14,6 +14,10 @@ import { peakInBox } from './vit-explain.js';
 export interface DetectorExplainOptions {
   masks?: number;
   gridSize?: number;
+  /** Value of masked-out pixels in D-RISE (default 0.5: mid-grey, not a dark object). */
+  baseline?: number;
+  /** Layer for Grad-CAM (default the detector's `camLayer`). */
+  camLayer?: string;
   seed?: number;
   /** Detections kept for explanation (default 0.5 on objectness × class probability). */
   scoreThreshold?: number;
@@ -62,14 +66,15 @@ export async function explainDetections(
                 seed: options.seed ?? 0,
                 options: {
                   box: [...d.box],
-                  masks: options.masks ?? 1000,
-                  gridSize: options.gridSize ?? 8,
+                  baseline: options.baseline ?? 0.5,
+                  masks: options.masks ?? 2000,
+                  gridSize: options.gridSize ?? 4,
                   batchSize: 250,
                 },
               })
             : await explain(detector.scoreModel(), x, 'grad-cam', {
                 targets: [detector.scoreIndex(d)],
-                options: { layer: detector.info.camLayer },
+                options: { layer: options.camLayer ?? detector.info.camLayer },
               });
         maps[method] = e.heatmap.data;
         ms[method] = performance.now() - t0;

@@ -26,7 +26,9 @@ describe('cancellation', () => {
     const model = new PatchRuleModel(rule);
     const ac = new AbortController();
     ac.abort();
-    const e = await rejection(structuredAttentionGraph(model, onesImage(), { ...fixed, signal: ac.signal }));
+    const e = await rejection(
+      structuredAttentionGraph(model, onesImage(), { ...fixed, signal: ac.signal }),
+    );
     expect(e.message).toBe('cancelled');
     expect(model.calls).toBe(0);
   });
@@ -89,7 +91,13 @@ describe('progress', () => {
 });
 
 describe('determinism', () => {
-  const strip = (r: SagResult) => JSON.stringify({ ...sagJson(r), milliseconds: 0, heuristic: { ...r.heuristic, milliseconds: 0 }, summary: undefined });
+  const strip = (r: SagResult) =>
+    JSON.stringify({
+      ...sagJson(r),
+      milliseconds: 0,
+      heuristic: { ...r.heuristic, milliseconds: 0 },
+      summary: undefined,
+    });
 
   it('the same seed gives the same graph; RISE is the default heuristic for a black-box model', async () => {
     const model = new PatchRuleModel(clauses([[17], [31]]));
@@ -100,7 +108,14 @@ describe('determinism', () => {
     expect(a.heuristic.passes).toBe(301); // explain() predicts the input once, then 300 masks
     expect(strip(a)).toBe(strip(b));
     // RISE ranks the two deciding patches first; the roots are those patches (in RISE's order).
-    expect(a.heuristic.patchScores.map((s, p) => [s, p]).sort((x, y) => y[0] - x[0]).slice(0, 2).map((x) => x[1]).sort()).toEqual([17, 31]);
+    expect(
+      a.heuristic.patchScores
+        .map((s, p) => [s, p])
+        .sort((x, y) => y[0] - x[0])
+        .slice(0, 2)
+        .map((x) => x[1])
+        .sort(),
+    ).toEqual([17, 31]);
     expect(a.roots.map((r) => r.patches[0]).sort()).toEqual([17, 31]);
     expect(a.roots.every((r) => r.patches.length === 1)).toBe(true);
     const c = await structuredAttentionGraph(model, onesImage(), { ...opts, seed: 6 });
@@ -110,10 +125,17 @@ describe('determinism', () => {
 
 describe('baselines', () => {
   it('a number fills hidden patches with it', async () => {
-    const r = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { ...fixed, baseline: 0.25 });
+    const r = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+      ...fixed,
+      baseline: 0.25,
+    });
     // Every patch then has visibility 0.25: logit 8·0.25² − 4 for a two-patch clause.
     expect(r.emptyProbability).toBeCloseTo(sigmoid(8 * 0.0625 - 4), 6);
-    expect(r.roots.map((x) => x.patches)).toEqual([[8, 22], [8, 40], [16, 30]]);
+    expect(r.roots.map((x) => x.patches)).toEqual([
+      [8, 22],
+      [8, 40],
+      [16, 30],
+    ]);
   });
 
   it('when the fully masked image keeps the class there is nothing to explain', async () => {
@@ -130,12 +152,43 @@ describe('baselines', () => {
 
 describe('errors', () => {
   const cases: [string, () => Promise<unknown>, RegExp][] = [
-    ['target out of range', () => structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { ...fixed, target: 5 }), /target class 5 is out of range/],
-    ['a batch of two', () => structuredAttentionGraph(new PatchRuleModel(rule), { data: new Float32Array(2 * 784), shape: [2, 28, 28, 1] }, fixed), /one image at a time/],
-    ['a bad option', () => structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { ...fixed, beam: 0 }), /SAG options: beam/],
-    ['a heuristic map of the wrong size', () => structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { heuristic: [1, 2, 3] }), /give 49 .* or 784/],
-    ['an unknown heuristic', () => structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { heuristic: 'nope' }), /unknown method "nope"/],
-    ['a grid finer than the image', () => structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { grid: 40 }), /does not fit/],
+    [
+      'target out of range',
+      () =>
+        structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { ...fixed, target: 5 }),
+      /target class 5 is out of range/,
+    ],
+    [
+      'a batch of two',
+      () =>
+        structuredAttentionGraph(
+          new PatchRuleModel(rule),
+          { data: new Float32Array(2 * 784), shape: [2, 28, 28, 1] },
+          fixed,
+        ),
+      /one image at a time/,
+    ],
+    [
+      'a bad option',
+      () => structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { ...fixed, beam: 0 }),
+      /SAG options: beam/,
+    ],
+    [
+      'a heuristic map of the wrong size',
+      () =>
+        structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { heuristic: [1, 2, 3] }),
+      /give 49 .* or 784/,
+    ],
+    [
+      'an unknown heuristic',
+      () => structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { heuristic: 'nope' }),
+      /unknown method "nope"/,
+    ],
+    [
+      'a grid finer than the image',
+      () => structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { grid: 40 }),
+      /does not fit/,
+    ],
   ];
   for (const [what, run, message] of cases) {
     it(`${what}: one clear GlassboxError`, async () => {

@@ -24,8 +24,12 @@ let imagePath: string;
 async function run(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
   let stderr = '';
   let stdout = '';
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: any) => ((stderr += String(s)), true));
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: any) => ((stdout += String(s)), true));
+  const e = vi
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((s: any) => ((stderr += String(s)), true));
+  const o = vi
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((s: any) => ((stdout += String(s)), true));
   try {
     const program = new Command('glassbox').exitOverride();
     register(program);
@@ -45,7 +49,15 @@ beforeAll(async () => {
   await initTf();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glassbox-sag-cli-'));
   const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 4, kernelSize: 3, activation: 'relu', name: 'conv1' }));
+  m.add(
+    tf.layers.conv2d({
+      inputShape: [12, 12, 3],
+      filters: 4,
+      kernelSize: 3,
+      activation: 'relu',
+      name: 'conv1',
+    }),
+  );
   m.add(tf.layers.flatten({ name: 'flatten' }));
   m.add(tf.layers.dense({ units: 3, name: 'logits' }));
   reseedWeights(m, 4, 0.2);
@@ -53,7 +65,9 @@ beforeAll(async () => {
   await saveLayersModel(m, modelDir);
   imagePath = path.join(dir, 'image.png');
   const px = Buffer.from(Array.from(seeded(12 * 12 * 3, 9), (v) => Math.round((v + 1) * 127)));
-  await sharp(px, { raw: { width: 12, height: 12, channels: 3 } }).png().toFile(imagePath);
+  await sharp(px, { raw: { width: 12, height: 12, channels: 3 } })
+    .png()
+    .toFile(imagePath);
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -61,7 +75,22 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe('glassbox sag', () => {
   it('writes sag.svg, sag.json and summary.txt that agree with each other', async () => {
     const out = path.join(dir, 'out');
-    const r = await run(['sag', '--model', modelDir, '--input', imagePath, '--grid', '4', '--threshold', '0.8', '--option', 'masks=100', '--out', out, '--quiet']);
+    const r = await run([
+      'sag',
+      '--model',
+      modelDir,
+      '--input',
+      imagePath,
+      '--grid',
+      '4',
+      '--threshold',
+      '0.8',
+      '--option',
+      'masks=100',
+      '--out',
+      out,
+      '--quiet',
+    ]);
     expect(r.code).toBe(0);
     expect(fs.readdirSync(out).sort()).toEqual(['sag.json', 'sag.svg', 'summary.txt']);
     const json = JSON.parse(fs.readFileSync(path.join(out, 'sag.json'), 'utf8'));
@@ -86,7 +115,22 @@ describe('glassbox sag', () => {
     const npy = path.join(dir, 'x.npy');
     writeNpy(npy, { data: seeded(12 * 12 * 3, 2, 0.5).map((v) => v + 0.5), shape: [12, 12, 3] });
     const out = path.join(dir, 'out-npy');
-    const r = await run(['sag', '--model', modelDir, '--input', npy, '--grid', '3x2', '--target', '2', '--heuristic', 'grad-cam', '--out', out, '--quiet']);
+    const r = await run([
+      'sag',
+      '--model',
+      modelDir,
+      '--input',
+      npy,
+      '--grid',
+      '3x2',
+      '--target',
+      '2',
+      '--heuristic',
+      'grad-cam',
+      '--out',
+      out,
+      '--quiet',
+    ]);
     expect(r.code).toBe(0);
     const json = JSON.parse(fs.readFileSync(path.join(out, 'sag.json'), 'utf8'));
     expect(json.grid).toMatchObject({ rows: 3, cols: 2 });
@@ -99,14 +143,28 @@ describe('glassbox sag', () => {
     ['a bad grid', ['--grid', '7by7'], /--grid 7by7: expected n/],
     ['a target out of range', ['--target', '3'], /--target 3: expected a whole number from 0 to 2/],
     ['a bad threshold', ['--threshold', '1.5'], /--threshold 1.5/],
-    ['a bad baseline', ['--baseline', 'grey'], /--baseline grey: choose black, blur, mean or give a number/],
+    [
+      'a bad baseline',
+      ['--baseline', 'grey'],
+      /--baseline grey: choose black, blur, mean or give a number/,
+    ],
     ['an unknown heuristic', ['--heuristic', 'nope'], /unknown method "nope"/],
     ['a grid finer than the image', ['--grid', '20'], /does not fit a 12×12 image/],
   ];
   for (const [what, args, message] of bad) {
     it(`${what}: one line, exit code 2, nothing written`, async () => {
       const out = path.join(dir, `bad-${what.replace(/\W+/g, '-')}`);
-      const r = await run(['sag', '--model', modelDir, '--input', imagePath, '--quiet', '--out', out, ...args]);
+      const r = await run([
+        'sag',
+        '--model',
+        modelDir,
+        '--input',
+        imagePath,
+        '--quiet',
+        '--out',
+        out,
+        ...args,
+      ]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -13,7 +13,10 @@ describe('SAG on a model that fires when patch A or patch B is visible', () => {
   it('finds exactly the roots {A} and {B}, with no edges', async () => {
     const [A, B] = [17, 31];
     const model = new PatchRuleModel(clauses([[A], [B]]));
-    const r = await structuredAttentionGraph(model, onesImage(), { upsample: 'nearest', heuristic: ranking([3, A, 10, B]) });
+    const r = await structuredAttentionGraph(model, onesImage(), {
+      upsample: 'nearest',
+      heuristic: ranking([3, A, 10, B]),
+    });
     expect(r.target).toBe(1);
     expect(r.fullProbability).toBeCloseTo(HIGH, 6);
     expect(r.emptyProbability).toBeCloseTo(LOW, 6);
@@ -35,7 +38,11 @@ describe('SAG on a model that fires on (A ∧ B) ∨ (A ∧ C) ∨ (D ∧ E)', (
     [A, C],
     [D, E],
   ]);
-  const options = { upsample: 'nearest' as const, heuristic: ranking([A, D, B, C, E]), maxRoots: 3 };
+  const options = {
+    upsample: 'nearest' as const,
+    heuristic: ranking([A, D, B, C, E]),
+    maxRoots: 3,
+  };
 
   it('recovers the three roots and the graph, merging the node {A} both roots share', async () => {
     const r = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), options);
@@ -90,14 +97,20 @@ describe('SAG on a model that fires on (A ∧ B) ∨ (A ∧ C) ∨ (D ∧ E)', (
   });
 
   it('keeps the largest subset with pairwise overlap ≤ maxOverlap', async () => {
-    const r = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { ...options, maxOverlap: 0 });
+    const r = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+      ...options,
+      maxOverlap: 0,
+    });
     expect(r.candidates).toHaveLength(3);
     // {A,B} and {A,C} share A: the earliest largest disjoint subset is {A,B}, {D,E}.
     expect(r.roots.map((c) => c.patches)).toEqual([
       [8, 22],
       [16, 30],
     ]);
-    const shown = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { ...options, show: 1 });
+    const shown = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+      ...options,
+      show: 1,
+    });
     expect(shown.roots.map((c) => c.patches)).toEqual([[8, 22]]);
     expect(shown.nodes.map((n) => n.patches)).toEqual([[8, 22], [22], [8]]);
   });
@@ -139,13 +152,30 @@ describe('SAG on an additive model: expansion threshold, children choice, merged
       [1, 4, 10],
       [1, 5, 24],
     ]);
-    const expected = [sigmoid(2) - 0.5, sigmoid(2) - sigmoid(-0.5), sigmoid(2) - sigmoid(-1), 0.5 - sigmoid(-2.5), 0.5 - sigmoid(-3)];
+    const expected = [
+      sigmoid(2) - 0.5,
+      sigmoid(2) - sigmoid(-0.5),
+      sigmoid(2) - sigmoid(-1),
+      0.5 - sigmoid(-2.5),
+      0.5 - sigmoid(-3),
+    ];
     r.edges.forEach((e, i) => expect(e.drop).toBeCloseTo(expected[i], 6));
   });
 
   it('with a lower expansion threshold, merges children reached from several parents', async () => {
-    const r = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { ...options, childThreshold: 0.25 });
-    expect(r.nodes.map((n) => n.patches)).toEqual([[10, 24, 38], [10, 24], [24, 38], [10, 38], [24], [10], [38]]);
+    const r = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+      ...options,
+      childThreshold: 0.25,
+    });
+    expect(r.nodes.map((n) => n.patches)).toEqual([
+      [10, 24, 38],
+      [10, 24],
+      [24, 38],
+      [10, 38],
+      [24],
+      [10],
+      [38],
+    ]);
     expect(r.edges.map((e) => [e.from, e.to, e.removedPatch])).toEqual([
       [0, 1, 38],
       [0, 2, 10],
@@ -163,13 +193,30 @@ describe('SAG on an additive model: expansion threshold, children choice, merged
     const base = { ...options, childThreshold: 0.25 };
     const whole = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), base);
     expect(whole.truncated).toBe(false);
-    const four = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { ...base, maxNodes: 4 });
-    expect(four.nodes.map((n) => n.patches)).toEqual([[10, 24, 38], [10, 24], [24, 38], [10, 38]]);
+    const four = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+      ...base,
+      maxNodes: 4,
+    });
+    expect(four.nodes.map((n) => n.patches)).toEqual([
+      [10, 24, 38],
+      [10, 24],
+      [24, 38],
+      [10, 38],
+    ]);
     expect(four.edges).toHaveLength(3);
     expect(four.truncated).toBe(true);
     // Room for one more: {E,F} is expanded, its first child {E} fits, {F} does not.
-    const five = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { ...base, maxNodes: 5 });
-    expect(five.nodes.map((n) => n.patches)).toEqual([[10, 24, 38], [10, 24], [24, 38], [10, 38], [24]]);
+    const five = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+      ...base,
+      maxNodes: 5,
+    });
+    expect(five.nodes.map((n) => n.patches)).toEqual([
+      [10, 24, 38],
+      [10, 24],
+      [24, 38],
+      [10, 38],
+      [24],
+    ]);
     expect(five.edges.map((e) => [e.from, e.to, e.removedPatch])).toEqual([
       [0, 1, 38],
       [0, 2, 10],
@@ -180,10 +227,21 @@ describe('SAG on an additive model: expansion threshold, children choice, merged
   });
 
   it('limits children to maxChildren, by least drop or (as the reference) by patch order', async () => {
-    const least = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { ...options, maxChildren: 2 });
+    const least = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+      ...options,
+      maxChildren: 2,
+    });
     expect(least.edges.filter((e) => e.from === 0).map((e) => e.removedPatch)).toEqual([38, 10]);
-    const ordered = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { ...options, maxChildren: 2, childOrder: 'patch-order' });
-    expect(ordered.nodes.map((n) => n.patches)).toEqual([[10, 24, 38], [24, 38], [10, 38]]);
+    const ordered = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+      ...options,
+      maxChildren: 2,
+      childOrder: 'patch-order',
+    });
+    expect(ordered.nodes.map((n) => n.patches)).toEqual([
+      [10, 24, 38],
+      [24, 38],
+      [10, 38],
+    ]);
     expect(ordered.edges.map((e) => e.removedPatch)).toEqual([10, 24]);
   });
 });
@@ -194,8 +252,13 @@ describe('SAG with the default align-corners upsampling', () => {
     // one whose neighbours are all revealed, 0.395: a step at 0.5 still tells them apart.
     const [A, B, C] = [16, 18, 32];
     const seen = (v: number) => sigmoid(60 * (v - 0.5));
-    const model = new PatchRuleModel((v) => 8 * Math.max(seen(v[A]) * seen(v[B]), seen(v[C])) - 4, 3);
-    const r = await structuredAttentionGraph(model, onesImage(3), { heuristic: ranking([A, C, B]) });
+    const model = new PatchRuleModel(
+      (v) => 8 * Math.max(seen(v[A]) * seen(v[B]), seen(v[C])) - 4,
+      3,
+    );
+    const r = await structuredAttentionGraph(model, onesImage(3), {
+      heuristic: ranking([A, C, B]),
+    });
     expect(r.candidates.map((c) => c.patches)).toEqual([[C], [A, B]]);
     expect(r.roots.map((c) => c.patches)).toEqual([[C], [A, B]]);
     expect(r.edges.map((e) => [e.from, e.to, e.removedPatch])).toEqual([

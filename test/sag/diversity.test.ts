@@ -17,7 +17,16 @@ describe('diverseSubset', () => {
 
   it('with overlap 1: every candidate (no pair shares two patches)', () => {
     expect(diverseSubset(sets, 1)).toEqual([0, 1, 2, 3, 4]);
-    expect(diverseSubset([[1, 2, 3], [1, 2], [3, 4]], 1)).toEqual([0, 2]);
+    expect(
+      diverseSubset(
+        [
+          [1, 2, 3],
+          [1, 2],
+          [3, 4],
+        ],
+        1,
+      ),
+    ).toEqual([0, 2]);
   });
 
   it('is exact where picking greedily from the first would not be', () => {

@@ -55,7 +55,8 @@ export class PatchRuleModel implements Model {
     this.batches.push(n);
     const per = x.data.length / n;
     const out = new Float32Array(n * 2);
-    for (let i = 0; i < n; i++) out[i * 2 + 1] = this.logit(this.visibility(x.data.subarray(i * per, (i + 1) * per)));
+    for (let i = 0; i < n; i++)
+      out[i * 2 + 1] = this.logit(this.visibility(x.data.subarray(i * per, (i + 1) * per)));
     return { data: out, shape: [n, 2] };
   }
 
@@ -81,12 +82,18 @@ export function clauses(list: number[][], gain = 8, bias = 4): (v: Float32Array)
 }
 
 /** logit = Σ w_p·v_p − bias. */
-export function additive(weights: Record<number, number>, bias: number): (v: Float32Array) => number {
+export function additive(
+  weights: Record<number, number>,
+  bias: number,
+): (v: Float32Array) => number {
   return (v) => Object.entries(weights).reduce((s, [p, w]) => s + w * v[Number(p)], 0) - bias;
 }
 
 export function onesImage(channels = 1, size = SIZE): NdArray {
-  return { data: new Float32Array(size * size * channels).fill(1), shape: [1, size, size, channels] };
+  return {
+    data: new Float32Array(size * size * channels).fill(1),
+    shape: [1, size, size, channels],
+  };
 }
 
 /** Heuristic scores that rank `order` first (in that order), then every other patch by index. */

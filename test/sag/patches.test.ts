@@ -34,7 +34,8 @@ describe('PatchGrid', () => {
     const g = new PatchGrid(28, 28, 7, 7, 'align-corners');
     const m = g.mask([g.cols * 3 + 2]); // row 3, column 2
     const tent = (y: number, c: number) => Math.max(0, 1 - Math.abs((y * 6) / 27 - c));
-    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) expect(m[y * 28 + x]).toBeCloseTo(tent(y, 3) * tent(x, 2), 6);
+    for (let y = 0; y < 28; y++)
+      for (let x = 0; x < 28; x++) expect(m[y * 28 + x]).toBeCloseTo(tent(y, 3) * tent(x, 2), 6);
     expect(m[12 * 28 + 8]).toBeCloseTo((2 / 3) * (7 / 9), 6);
     // Corners of the grid land on the corners of the image.
     const corner = g.mask([0]);

@@ -4,7 +4,11 @@ import { minimise, rankPatches, searchRoots } from '../../src/sag/search.js';
 import type { ScoreSets } from '../../src/sag/scorer.js';
 
 /** A set function as a scorer that records every set it is asked for. */
-function table(f: (s: Set<number>) => number): { score: ScoreSets; asked: string[]; batches: number[] } {
+function table(f: (s: Set<number>) => number): {
+  score: ScoreSets;
+  asked: string[];
+  batches: number[];
+} {
   const asked: string[] = [];
   const batches: number[] = [];
   const score: ScoreSets = async (sets) => {
@@ -23,7 +27,13 @@ describe('minimise', () => {
   it('first-fit sweeps least important first and repeats until a sweep drops nothing', async () => {
     const t = table((s) => (has(s, 2, 5) ? 1 : 0));
     // Ranking best first: 7, 5, 2, 1 → sweep order 1, 2, 5, 7.
-    const [m] = await minimise(t.score, [{ patches: [1, 2, 5, 7], probability: 1 }], 0.5, 'first-fit', [7, 5, 2, 1]);
+    const [m] = await minimise(
+      t.score,
+      [{ patches: [1, 2, 5, 7], probability: 1 }],
+      0.5,
+      'first-fit',
+      [7, 5, 2, 1],
+    );
     expect(m).toEqual({ patches: [2, 5], probability: 1 });
     // Sweep 1: −1 kept out, −2 fails, −5 fails, −7 kept out; sweep 2 over {2,5}: both fail.
     expect(t.asked).toEqual(['2,5,7', '5,7', '2,7', '2,5', '5', '2']);
@@ -34,11 +44,22 @@ describe('minimise', () => {
     const p: Record<string, number> = { '1,2,3': 1, '1,2': 0.95, '2,3': 0.99, '1,3': 0.5 };
     const f = (s: Set<number>) => p[[...s].sort().join(',')] ?? 0;
     const best = table(f);
-    const [b] = await minimise(best.score, [{ patches: [1, 2, 3], probability: 1 }], 0.9, 'best-first');
+    const [b] = await minimise(
+      best.score,
+      [{ patches: [1, 2, 3], probability: 1 }],
+      0.9,
+      'best-first',
+    );
     expect(b).toEqual({ patches: [2, 3], probability: 0.99 });
     expect(best.batches).toEqual([3, 2]);
     const first = table(f);
-    const [a] = await minimise(first.score, [{ patches: [1, 2, 3], probability: 1 }], 0.9, 'first-fit', [1, 2, 3]);
+    const [a] = await minimise(
+      first.score,
+      [{ patches: [1, 2, 3], probability: 1 }],
+      0.9,
+      'first-fit',
+      [1, 2, 3],
+    );
     expect(a).toEqual({ patches: [1, 2], probability: 0.95 });
   });
 
@@ -60,7 +81,8 @@ describe('minimise', () => {
     // over {4,6}: −6, −4.
     expect(t.batches).toEqual([2, 1, 1, 1, 1]);
     for (const o of out.slice(0, 2)) {
-      for (const p of o.patches) expect((await t.score([o.patches.filter((q) => q !== p)]))[0]).toBe(0);
+      for (const p of o.patches)
+        expect((await t.score([o.patches.filter((q) => q !== p)]))[0]).toBe(0);
     }
   });
 });
@@ -75,7 +97,15 @@ describe('searchRoots', () => {
   it('keeps exactly `beam` states and stops at maxRootSize', async () => {
     // Nothing ever reaches the bar: the search walks down the ranking to maxRootSize.
     const t = table((s) => s.size / 100);
-    const r = await searchRoots(t.score, [0, 1, 2, 3, 4, 5], { beam: 2, successors: 3, bar: 0.9, maxRoots: 10, maxRootSize: 3, shrink: 'first-fit', patience: 3 });
+    const r = await searchRoots(t.score, [0, 1, 2, 3, 4, 5], {
+      beam: 2,
+      successors: 3,
+      bar: 0.9,
+      maxRoots: 10,
+      maxRootSize: 3,
+      shrink: 'first-fit',
+      patience: 3,
+    });
     expect(r.roots).toEqual([]);
     // Step 1: {0},{1},{2}; beam {0},{1}. Step 2: {0,1},{0,2},{0,3},{1,2},{1,3}; ties keep order.
     // Step 3 from {0,1},{0,2}: {0,1,2},{0,1,3},{0,1,4},{0,2,3},{0,2,4}.
@@ -87,7 +117,15 @@ describe('searchRoots', () => {
   it('shrinks only as many hits as roots are still wanted', async () => {
     // Any three patches reach the bar: step 3 has 5 hits, but maxRoots 1 needs only the best.
     const t = table((s) => (s.size >= 3 ? 1 : 0));
-    const r = await searchRoots(t.score, [0, 1, 2, 3, 4, 5], { beam: 2, successors: 3, bar: 0.5, maxRoots: 1, maxRootSize: 6, shrink: 'first-fit', patience: 3 });
+    const r = await searchRoots(t.score, [0, 1, 2, 3, 4, 5], {
+      beam: 2,
+      successors: 3,
+      bar: 0.5,
+      maxRoots: 1,
+      maxRootSize: 6,
+      shrink: 'first-fit',
+      patience: 3,
+    });
     expect(r.roots.map((x) => [x.patches, x.step])).toEqual([[[0, 1, 2], 3]]);
     // Steps 1–3, then the first hit's sweep: −2, −1, −0, one set per round.
     expect(t.batches).toEqual([3, 5, 5, 1, 1, 1]);

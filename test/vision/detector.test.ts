@@ -135,7 +135,13 @@ describe('grid detector', () => {
     const labels = found.map((d) => d.label).sort();
     expect(labels).toContain(0);
     expect(labels).toContain(1);
-    const results = await explainDetections(det, x, { masks: 400, gridSize: 8, seed: 1 });
+    // Black is "nothing" for this detector, so masked pixels are black (the default mid-grey would be an object here).
+    const results = await explainDetections(det, x, {
+      masks: 400,
+      gridSize: 8,
+      seed: 1,
+      baseline: 0,
+    });
     expect(results).toHaveLength(found.length);
     for (const r of results) {
       const [x0, y0, x1, y1] = r.detection.box;
