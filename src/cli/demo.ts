@@ -79,7 +79,8 @@ export async function runDemo(flags: DemoFlags): Promise<{ report: string; summa
   // Display in [0,1] whatever normalisation the loader applied.
   const display = toUnitRange(inputs);
 
-  const applicable = listMethods().filter((m) => m.kinds.includes(model.kind) && m.family !== 'wrapper');
+  // Wrappers re-run another method and D-RISE explains detectors, not classifiers.
+  const applicable = listMethods().filter((m) => m.kinds.includes(model.kind) && m.family !== 'wrapper' && m.name !== 'd-rise');
   const wanted = flags.methods === 'all' ? applicable.map((m) => m.name) : flags.methods.split(',').map((s) => s.trim());
   const outputs: MethodOutput[] = [];
   const methodInfo: { name: string; title: string; reference: string; milliseconds: number; error?: string }[] = [];

@@ -114,6 +114,11 @@ async function runVit(flags: VitFlags): Promise<void> {
     const image = batchItem(input, i);
     image.shape = image.shape.slice(1);
     const up = (g: Float32Array) => upsampleGrid(g, structure.grid, [h, w]);
+    // Attention maps sit on a positive floor (rows are distributions): shown from their minimum.
+    const lifted = (g: Float32Array) => {
+      const lo = Math.min(...g);
+      return up(g.map((v) => v - lo));
+    };
     const tile = async (title: string, map: Float32Array, subtitle?: string): Promise<Tile> => ({
       title,
       subtitle,
@@ -132,11 +137,13 @@ async function runVit(flags: VitFlags): Promise<void> {
     ];
     for (const [b, heads] of m.heads.entries()) {
       for (const [k, g] of heads.entries())
-        tiles.push(await tile(`block ${b + 1} head ${k + 1}`, up(g), 'class token → patches'));
+        tiles.push(await tile(`block ${b + 1} head ${k + 1}`, lifted(g), 'class token → patches'));
     }
     const maps = { rollout: up(m.rollout), gradRollout: up(m.gradRollout), gradCam: m.gradCam };
-    tiles.push(await tile('rollout', maps.rollout, `${flags.headFusion}, discard ${discardRatio}`));
-    tiles.push(await tile('gradient rollout', maps.gradRollout, 'Chefer et al. 2021'));
+    tiles.push(
+      await tile('rollout', lifted(m.rollout), `${flags.headFusion}, discard ${discardRatio}`),
+    );
+    tiles.push(await tile('gradient rollout', lifted(m.gradRollout), 'Chefer et al. 2021'));
     tiles.push(await tile('Grad-CAM', maps.gradCam, m.camLayer));
     fs.writeFileSync(
       path.join(out, `example-${i}.png`),

@@ -96,6 +96,23 @@ describe('SAG on a model that fires on (A ∧ B) ∨ (A ∧ C) ∨ (D ∧ E)', (
     expect(r2.edges).toEqual(r.edges);
   });
 
+  it('takes a per-pixel heuristic map, averaged over each patch', async () => {
+    // The same order as options.heuristic, painted over each patch's 4×4 pixels.
+    const perPatch = ranking([A, D, B, C, E]);
+    const pixels = Array.from(
+      { length: 28 * 28 },
+      (_, i) => perPatch[Math.floor(i / 28 / 4) * 7 + Math.floor((i % 28) / 4)],
+    );
+    const a = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), options);
+    const b = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+      ...options,
+      heuristic: pixels,
+    });
+    expect(b.heuristic.patchScores).toEqual(Array.from(perPatch, (v) => v + 0)); // (−0 + 0 = +0)
+    expect(b.edges).toEqual(a.edges);
+    expect(b.forwardPasses).toBe(a.forwardPasses);
+  });
+
   it('keeps the largest subset with pairwise overlap ≤ maxOverlap', async () => {
     const r = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
       ...options,

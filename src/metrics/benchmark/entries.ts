@@ -308,7 +308,7 @@ function concatSplits(a: Split, b: Split, inputShape: number[]): Split {
   return { x, y, count: a.count + b.count };
 }
 
-/** The repository's configs for a data set, CNNs first (their maps are what most methods were made for). */
+/** The repository's convolutional configs for a data set (their maps are what most methods were made for). */
 function repositoryConfigs(
   dataset: string,
   dir: string,
@@ -324,9 +324,9 @@ function repositoryConfigs(
       // not a training config
     }
   }
-  const score = (c: TrainConfig) =>
-    c.model.architecture === 'cnn' || c.model.architecture === 'cnn1d' ? 0 : 1;
-  return found.sort((a, b) => score(a.config) - score(b.config));
+  // Only convolutional runs are reused: CAM methods need a spatial layer, and a recurrent or dense
+  // model would leave half the table empty. Otherwise the benchmark trains its own small CNN.
+  return found.filter(({ config: c }) => c.model.architecture === 'cnn' || c.model.architecture === 'cnn1d');
 }
 
 /** True when `dir` holds a completed run of exactly `config`. */
