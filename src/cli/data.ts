@@ -11,6 +11,7 @@ import type { Dataset, Split } from '../train/data/dataset.js';
 import { describeOptions, getDataset, listDatasets } from '../train/data/datasets.js';
 import { renderPreview, tablePreview, writePng } from '../train/data/preview.js';
 import { classCounts } from '../train/data/split.js';
+import { collect, parseOptionPairs } from './option-pairs.js';
 
 interface ShowFlags {
   dataset: string;
@@ -142,28 +143,3 @@ function parseInteger(s: string, flag: string): number {
   return v;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function parseOptionPairs(pairs: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) fail(`--option ${pair}: expected key=value`);
-    const key = pair.slice(0, eq);
-    const raw = pair.slice(eq + 1);
-    let value: unknown = raw;
-    if (raw === 'true' || raw === 'false') value = raw === 'true';
-    else if (raw !== '' && Number.isFinite(Number(raw))) value = Number(raw);
-    else if (raw.startsWith('[')) {
-      try {
-        value = JSON.parse(raw);
-      } catch {
-        fail(`--option ${key}: "${raw}" is not valid JSON`);
-      }
-    }
-    out[key] = value;
-  }
-  return out;
-}

@@ -7,6 +7,7 @@ import { explain, listMethods } from '../methods/index.js';
 import { prepareInput } from '../io/input.js';
 import { writeExplanations, type MethodOutput } from '../io/explanation-files.js';
 import { COLORMAPS, type ColormapName } from '../viz/colormap.js';
+import { collect, parseOptionPairs } from './option-pairs.js';
 
 interface ExplainFlags {
   model: string;
@@ -48,32 +49,6 @@ export function register(program: Command): void {
     .action(async (flags: ExplainFlags) => {
       await runExplain(flags);
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function parseOptionPairs(pairs: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) fail(`--option ${pair}: expected key=value`);
-    const key = pair.slice(0, eq);
-    const raw = pair.slice(eq + 1);
-    let value: unknown = raw;
-    if (raw === 'true' || raw === 'false') value = raw === 'true';
-    else if (raw !== '' && Number.isFinite(Number(raw))) value = Number(raw);
-    else if (raw.startsWith('[') || raw.startsWith('{')) {
-      try {
-        value = JSON.parse(raw);
-      } catch {
-        fail(`--option ${key}: ${raw} is not valid JSON`);
-      }
-    }
-    out[key] = value;
-  }
-  return out;
 }
 
 function parseNumber(text: string, flag: string, min: number, max: number, integer = false): number {
