@@ -114,13 +114,32 @@ export class PatchGrid {
     out: Float32Array,
     scratch?: Float32Array,
   ): void {
+    const { width, height, ys } = this;
     const m = this.mask(patches, scratch);
-    const positions = this.height * this.width;
-    for (let p = 0; p < positions; p++) {
-      const k = m[p];
-      const base = p * channels;
-      for (let c = 0; c < channels; c++)
-        out[base + c] = baseline[base + c] + k * difference[base + c];
+    // Rows of the grid with nothing revealed leave whole image rows at the baseline: copy those.
+    const rowRevealed = new Uint8Array(this.rows);
+    for (const p of patches) rowRevealed[Math.floor(p / this.cols)] = 1;
+    const stride = width * channels;
+    for (let y = 0; y < height; y++) {
+      const start = y * stride;
+      if (!rowRevealed[ys.i0[y]] && (ys.w1[y] === 0 || !rowRevealed[ys.i1[y]])) {
+        out.set(baseline.subarray(start, start + stride), start);
+        continue;
+      }
+      const mRow = y * width;
+      if (channels === 3) {
+        for (let x = 0, o = start; x < width; x++, o += 3) {
+          const k = m[mRow + x];
+          out[o] = baseline[o] + k * difference[o];
+          out[o + 1] = baseline[o + 1] + k * difference[o + 1];
+          out[o + 2] = baseline[o + 2] + k * difference[o + 2];
+        }
+      } else {
+        for (let x = 0, o = start; x < width; x++) {
+          const k = m[mRow + x];
+          for (let c = 0; c < channels; c++, o++) out[o] = baseline[o] + k * difference[o];
+        }
+      }
     }
   }
 }

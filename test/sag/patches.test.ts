@@ -72,6 +72,24 @@ describe('PatchGrid', () => {
     expect(Array.from(out)).toEqual([0.5, 0.5, 3, 4, 5, 6, 0.5, 0.5]);
   });
 
+  it('composes exactly baseline + mask·difference in every mode and channel count', () => {
+    for (const mode of ['align-corners', 'half-pixel', 'nearest'] as const) {
+      for (const channels of [1, 3, 2]) {
+        const g = new PatchGrid(30, 20, 7, 3, mode);
+        const n = 30 * 20 * channels;
+        const image = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
+        const baseline = Float32Array.from({ length: n }, (_, i) => Math.cos(i) / 2);
+        const diff = image.map((v, i) => v - baseline[i]);
+        const set = [1, 9, 10, 20];
+        const m = g.mask(set);
+        const out = new Float32Array(n);
+        g.compose(set, baseline, diff, channels, out);
+        for (let i = 0; i < n; i++)
+          expect(out[i]).toBeCloseTo(baseline[i] + m[Math.floor(i / channels)] * diff[i], 6);
+      }
+    }
+  });
+
   it('refuses a grid finer than the image', () => {
     expect(() => new PatchGrid(4, 4, 5, 5)).toThrow(/does not fit a 4×4 image/);
   });
