@@ -84,7 +84,9 @@ describe(`localisation on correctly classified shapes test images (≥ ${REQUIRE
         hits.push(pointingHit(e.heatmap.data, fixture.testMask(i)));
       }
       const rate = hits.reduce((s, h) => s + h, 0) / hits.length;
-      const chance = images.reduce((s, i) => s + mean(Float32Array.from(fixture.testMask(i))), 0) / images.length;
+      const chance =
+        images.reduce((s, i) => s + mean(Float32Array.from(fixture.testMask(i))), 0) /
+        images.length;
       const missed = images.filter((_, j) => hits[j] < 1);
       console.log(
         `localisation ${method}: ${rate.toFixed(3)} of ${images.length} images (chance: object share ${chance.toFixed(3)}), ` +
