@@ -18,7 +18,12 @@ import {
   trainDetector,
   type DetectorTrainOptions,
 } from '../vision/detector.js';
-import { explainDetections, type ExplainedDetection } from '../vision/detector-explain.js';
+import {
+  DETECTOR_METHODS,
+  explainDetections,
+  type DetectorMethod,
+  type ExplainedDetection,
+} from '../vision/detector-explain.js';
 
 function int(value: string | undefined, flag: string, min = 1): number | undefined {
   if (value === undefined) return undefined;
@@ -38,7 +43,7 @@ export function register(program: Command): void {
     .command('train')
     .description('train the grid detector on generated shapes (boxes known)')
     .option('--out <dir>', 'output folder', 'runs/shapes-detector')
-    .option('--epochs <n>', 'passes over the training images (default 12)')
+    .option('--epochs <n>', 'passes over the training images (default 24)')
     .option('--train-count <n>', 'training images (default 2000)')
     .option('--test-count <n>', 'test images kept for explanation (default 200)')
     .option('--seed <n>', 'data and initialisation seed (default 42)')
@@ -69,7 +74,9 @@ export function register(program: Command): void {
     );
   detect
     .command('explain')
-    .description('explain each detection on test images with D-RISE and Grad-CAM of its box score')
+    .description(
+      'explain each detection on test images with D-RISE, and Grad-CAM and HiResCAM of its box score',
+    )
     .requiredOption('--run <dir>', 'a detector folder written by `glassbox detect train`')
     .option('--examples <n>', 'test images to explain', '8')
     .option('--from <i>', 'first test image', '0')
@@ -86,7 +93,11 @@ export function register(program: Command): void {
       '0.3',
     )
     .option('--layer <name>', "Grad-CAM layer (default: the detector's last backbone layer)")
-    .option('--methods <list>', 'd-rise, grad-cam or both', 'd-rise,grad-cam')
+    .option(
+      '--methods <list>',
+      `comma-separated subset of ${DETECTOR_METHODS.join(', ')} (hirescam: element-wise Grad-CAM)`,
+      DETECTOR_METHODS.join(','),
+    )
     .option('--seed <n>', 'D-RISE seed', '0')
     .option('--out <dir>', 'output folder (default: <run>/explain)')
     .action(async (flags: ExplainFlags) => {
@@ -119,8 +130,8 @@ async function runExplain(flags: ExplainFlags): Promise<void> {
   const detector = await GridDetector.load(flags.run);
   const methods = flags.methods.split(',').map((m) => m.trim());
   for (const m of methods)
-    if (m !== 'd-rise' && m !== 'grad-cam')
-      fail(`--methods: unknown method "${m}"; choose d-rise, grad-cam or both`);
+    if (!(DETECTOR_METHODS as readonly string[]).includes(m))
+      fail(`--methods: unknown method "${m}"; choose from ${DETECTOR_METHODS.join(', ')}`);
   const count = int(flags.examples, '--examples')!;
   const from = int(flags.from, '--from', 0)!;
   const ds = detectorData(detector.info.data);
@@ -144,7 +155,7 @@ async function runExplain(flags: ExplainFlags): Promise<void> {
       scoreThreshold: unitNumber(flags.scoreThreshold, '--score-threshold'),
       camLayer: flags.layer,
       seed: int(flags.seed, '--seed', 0),
-      methods: methods as Array<'d-rise' | 'grad-cam'>,
+      methods: methods as DetectorMethod[],
     },
     truth,
   );

@@ -1,8 +1,10 @@
 /**
  * Explanations of a grid detector's detections, one per detected box: D-RISE (black box, masks
- * scored by how well the masked image still yields that box) and Grad-CAM of the box score
- * σ(objectness)·p(class) of the cell that produced it. Each map is checked against its box: does
- * its peak fall inside?
+ * scored by how well the masked image still yields that box), Grad-CAM of the box score
+ * σ(objectness)·p(class) of the cell that produced it, and optionally HiResCAM of the same score
+ * (gradient ⊙ activation per position: the instance-specific form ODAM, Zhao et al. 2023, argues
+ * detectors need, since Grad-CAM's position-averaged weights are the same for every box of a
+ * class). Each map is checked against its box: does its peak fall inside?
  */
 import type { NdArray } from '../core/ndarray.js';
 import { explain } from '../methods/index.js';
@@ -10,6 +12,9 @@ import { iou } from '../methods/detection/operator.js';
 import type { Box } from '../methods/detection/detector.js';
 import type { GridDetection, GridDetector } from './detector.js';
 import { peakInBox } from './vit-explain.js';
+
+export const DETECTOR_METHODS = ['d-rise', 'grad-cam', 'hirescam'] as const;
+export type DetectorMethod = (typeof DETECTOR_METHODS)[number];
 
 export interface DetectorExplainOptions {
   masks?: number;
@@ -21,7 +26,7 @@ export interface DetectorExplainOptions {
   seed?: number;
   /** Detections kept for explanation (default 0.5 on objectness × class probability). */
   scoreThreshold?: number;
-  methods?: Array<'d-rise' | 'grad-cam'>;
+  methods?: DetectorMethod[];
   onDetection?: (done: number) => void;
 }
 
@@ -72,7 +77,7 @@ export async function explainDetections(
                   batchSize: 250,
                 },
               })
-            : await explain(detector.scoreModel(), x, 'grad-cam', {
+            : await explain(detector.scoreModel(), x, method, {
                 targets: [detector.scoreIndex(d)],
                 options: { layer: options.camLayer ?? detector.info.camLayer },
               });

@@ -46,7 +46,7 @@ export const detectorTrainOptions = z.strictObject({
   classes: z.number().int().min(2).max(SHAPE_CLASSES.length).default(4).describe('shape classes'),
   trainCount: z.number().int().positive().default(2000).describe('training images'),
   testCount: z.number().int().positive().default(200).describe('test images'),
-  epochs: z.number().int().positive().default(12).describe('passes over the training images'),
+  epochs: z.number().int().positive().default(24).describe('passes over the training images'),
   batchSize: z.number().int().positive().default(32),
   learningRate: z.number().positive().default(0.003),
   filters: z.number().int().positive().default(16).describe('width of the backbone'),
@@ -120,7 +120,12 @@ export function buildDetectorNet(
       name,
     });
   const x = tf.input({ shape: [size, size, channels], name: 'input' });
-  let t = conv(filters, 3, 2, 'conv1').apply(x) as tf.SymbolicTensor;
+  // Inputs in [0, 1] centred to [-1, 1]: zero padding then means mid-grey, not black, which
+  // keeps the image border from looking like an edge to every filter.
+  const centred = tf.layers
+    .rescaling({ scale: 2, offset: -1, name: 'centre' })
+    .apply(x) as tf.SymbolicTensor;
+  let t = conv(filters, 3, 2, 'conv1').apply(centred) as tf.SymbolicTensor;
   t = conv(filters * 2, 3, 2, 'conv2').apply(t) as tf.SymbolicTensor;
   t = conv(filters * 4, 3, 1, 'conv3').apply(t) as tf.SymbolicTensor;
   t = conv(filters * 4, 3, 1, 'features').apply(t) as tf.SymbolicTensor;

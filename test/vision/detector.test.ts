@@ -141,12 +141,14 @@ describe('grid detector', () => {
       gridSize: 8,
       seed: 1,
       baseline: 0,
+      methods: ['d-rise', 'grad-cam', 'hirescam'],
     });
     expect(results).toHaveLength(found.length);
     for (const r of results) {
       const [x0, y0, x1, y1] = r.detection.box;
       expect(r.peakInBox['d-rise']).toBe(true);
       expect(r.peakInBox['grad-cam']).toBe(true);
+      expect(r.peakInBox.hirescam).toBe(true);
       // Grad-CAM of a red detection ignores the green square and vice versa.
       const other = r.detection.label === 0 ? [18, 16, 26, 24] : [4, 4, 12, 12];
       const cam = r.maps['grad-cam'];
