@@ -179,7 +179,7 @@ const Schedule = z.preprocess(
       }),
       z.strictObject({
         type: z.literal('cosine'),
-        minLearningRate: nonNegNum().default(0).describe('Rate reached at the last epoch.'),
+        minLearningRate: nonNegNum().default(0).describe('Rate of the last epoch (keep it above 0, or the last epoch learns nothing).'),
         warmupEpochs: warmup,
       }),
       z.strictObject({
