@@ -25,13 +25,14 @@ export interface ExplainOptions {
 
 export async function explain(model: Model, inputs: NdArray, methodName: string, opts: ExplainOptions = {}): Promise<Explanation[]> {
   const method = getMethod(methodName);
-  if (method.needs === 'gradients' && !model.whiteBox) {
+  const options = parseOptions(method.options, opts.options, `options for ${method.name}`);
+  const needs = method.needsWith?.(options) ?? method.needs;
+  if (needs === 'gradients' && !model.whiteBox) {
     fail(`method ${method.name} needs gradients, which model ${model.name} does not provide; use a perturbation method`);
   }
   if (!method.kinds.includes(model.kind)) {
     fail(`method ${method.name} does not apply to ${model.kind} inputs (it supports: ${method.kinds.join(', ')})`);
   }
-  const options = parseOptions(method.options, opts.options, `options for ${method.name}`);
   checkInputBatch(inputs, model.inputShape, model.name);
   const n = inputs.shape[0];
   const scoreKind: ScoreKind = opts.score ?? (model.outputKind === 'probabilities' ? 'probability' : 'logit');

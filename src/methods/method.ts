@@ -39,6 +39,8 @@ export interface MethodSpec<S extends z.ZodTypeAny = z.ZodTypeAny> {
   /** The paper the implementation follows, and any convention it adopts. */
   reference: string;
   needs: 'predict' | 'gradients';
+  /** What a call with these options needs, when it differs from `needs` (wrappers: the wrapped method's). */
+  needsWith?(options: z.infer<S>): 'predict' | 'gradients';
   kinds: InputKind[];
   reduce: ChannelReduction;
   /** True when attributions carry a meaningful sign (shown with a diverging colour map). */

@@ -52,9 +52,10 @@ function defineNoiseTunnel(
     title,
     family: 'wrapper',
     reference,
-    // The default wrapped method needs gradients; a perturbation method can be wrapped on a
-    // white-box model (its own needs are checked below).
+    // Listed as needing gradients (the default wrapped method does); a call needs what the
+    // wrapped method needs, so a perturbation method can be smoothed on a black-box model.
     needs: 'gradients',
+    needsWith: (o) => getMethod(o.method).needs,
     kinds: ['image', 'signal', 'table'],
     reduce: 'sum',
     signed,

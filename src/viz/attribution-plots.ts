@@ -62,8 +62,10 @@ export function featureBarsSvg(names: string[], values: Float32Array, o: BarsOpt
   const top = o.title ? 28 : 8;
   const height = top + order.length * row + 8;
   const labelW = 170;
-  const mid = labelW + (width - labelW - 60) / 2;
-  const half = (width - labelW - 60) / 2;
+  // Room for a value label on either side, so a full-length negative bar's label stays clear of the name.
+  const valueW = 56;
+  const half = (width - labelW - 2 * valueW) / 2;
+  const mid = labelW + valueW + half;
   const max = Math.max(1e-12, ...order.map((i) => Math.abs(values[i])));
   const bars = order.map((i, r) => {
     const v = values[i];

@@ -155,3 +155,18 @@ describe('SmoothGrad family', () => {
     ).rejects.toThrow(/does not apply to table inputs/);
   });
 });
+
+describe('wrapping a perturbation method on a black-box model', () => {
+  it('needs only what the wrapped method needs', async () => {
+    const { linearModel } = await import('../perturbation/helpers.js');
+    const model = linearModel([4], [0.5, -2, 1, 3]);
+    const x = { data: new Float32Array([1, 2, -1, 0.5]), shape: [1, 4] };
+    const [plain] = await explain(model, x, 'occlusion', { targets: [0] });
+    const [smoothed] = await explain(model, x, 'smoothgrad', {
+      targets: [0],
+      options: { method: 'occlusion', noise: 0, samples: 3 },
+    });
+    expect(maxAbsDiff(smoothed.attribution.data, plain.attribution.data)).toBeLessThan(1e-6);
+    await expect(explain(model, x, 'smoothgrad', { targets: [0] })).rejects.toThrow(/needs gradients/);
+  });
+});

@@ -46,4 +46,12 @@ describe('signal and table plots', () => {
     expect(svg).toContain('fill="#1f77b4"');
     expect(svg).toContain('fill="#d62728"');
   });
+
+  it('keeps the value label of a full-length negative bar clear of the feature name', () => {
+    const svg = featureBarsSvg(['a long feature name', 'b'], Float32Array.from([-3, 1]));
+    const nameEnd = Number(/<text x="([\d.]+)" y="[\d.]+" text-anchor="end" font-family="sans-serif" font-size="12">a long/.exec(svg)![1]);
+    const valueX = Number(/<text x="([\d.]+)" y="[\d.]+" text-anchor="end" font-family="sans-serif" font-size="11"[^>]*>-3.00</.exec(svg)![1]);
+    // The value label ends at valueX and is at most ~6 px per character wide ("-3.00").
+    expect(valueX - 5 * 6.5).toBeGreaterThan(nameEnd);
+  });
 });

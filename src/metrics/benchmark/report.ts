@@ -99,6 +99,27 @@ function fmt(v: number | undefined, digits = 3): string {
   return v.toFixed(digits);
 }
 
+/** One line on what an entry ran on: kind, shape, count, model and its accuracy. */
+function entrySummary(entry: EntryReport): string {
+  const accuracy =
+    entry.accuracy !== undefined ? `, accuracy on these inputs ${(entry.accuracy * 100).toFixed(1)}%` : '';
+  return `${entry.kind} [${entry.inputShape.join('×')}], ${entry.count} inputs, model: ${entry.modelSource}${accuracy}`;
+}
+
+/** The metrics an entry has results for, and each method's mean rank over all and over faithfulness. */
+function entryRanking(report: BenchmarkReport, entry: EntryReport, dir: (m: string) => 'higher' | 'lower') {
+  const metrics = report.metrics
+    .map((m) => m.name)
+    .filter((m) => entry.methods.some((r) => r.metrics[m] && !r.metrics[m].skipped));
+  const ranks = meanRanks(entry, metrics, dir);
+  const franks = meanRanks(
+    entry,
+    metrics.filter((m) => FAITHFULNESS.includes(m)),
+    dir,
+  );
+  return { metrics, ranks, franks };
+}
+
 function arrow(direction: 'higher' | 'lower'): string {
   return direction === 'higher' ? '↑' : '↓';
 }
@@ -133,22 +154,8 @@ export function renderMarkdown(report: BenchmarkReport, ctx: ReportContext): str
     lines.push(`Data set ${s.name} was skipped: ${s.reason}`, '');
   for (const entry of report.entries) {
     lines.push(`## ${entry.name}`, '');
-    lines.push(
-      `${entry.kind} [${entry.inputShape.join('×')}], ${entry.count} inputs, model: ${entry.modelSource}` +
-        (entry.accuracy !== undefined
-          ? `, accuracy on these inputs ${(entry.accuracy * 100).toFixed(1)}%`
-          : ''),
-      '',
-    );
-    const metrics = report.metrics
-      .map((m) => m.name)
-      .filter((m) => entry.methods.some((r) => r.metrics[m] && !r.metrics[m].skipped));
-    const ranks = meanRanks(entry, metrics, dir);
-    const franks = meanRanks(
-      entry,
-      metrics.filter((m) => FAITHFULNESS.includes(m)),
-      dir,
-    );
+    lines.push(entrySummary(entry), '');
+    const { metrics, ranks, franks } = entryRanking(report, entry, dir);
     lines.push(
       `| method | ms/input | ${metrics.map((m) => `${m} ${arrow(dir(m))}`).join(' | ')} | rank F | rank |`,
     );
@@ -298,22 +305,8 @@ th[data-dir=asc]::after{content:" ▲"}th[data-dir=desc]::after{content:" ▼"}
   }
   for (const entry of report.entries) {
     parts.push(`<h2>${escapeXml(entry.name)}</h2>`);
-    parts.push(
-      `<p class="note">${escapeXml(`${entry.kind} [${entry.inputShape.join('×')}], ${entry.count} inputs, model: ${entry.modelSource}`)}` +
-        (entry.accuracy !== undefined
-          ? `, accuracy on these inputs ${(entry.accuracy * 100).toFixed(1)}%`
-          : '') +
-        '</p>',
-    );
-    const metrics = report.metrics
-      .map((m) => m.name)
-      .filter((m) => entry.methods.some((r) => r.metrics[m] && !r.metrics[m].skipped));
-    const ranks = meanRanks(entry, metrics, dir);
-    const franks = meanRanks(
-      entry,
-      metrics.filter((m) => FAITHFULNESS.includes(m)),
-      dir,
-    );
+    parts.push(`<p class="note">${escapeXml(entrySummary(entry))}</p>`);
+    const { metrics, ranks, franks } = entryRanking(report, entry, dir);
     parts.push('<table class="sortable"><thead><tr><th>method</th><th>ms/input</th>');
     for (const m of metrics) {
       const info = report.metrics.find((x) => x.name === m)!;
