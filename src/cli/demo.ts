@@ -1,6 +1,8 @@
 /**
  * `glassbox demo`: the whole flow on a built-in default. Train the small MNIST CNN, explain one
  * test digit per class with every method that applies, write an HTML report and a JSON summary.
+ * With a signal config (`--config configs/mnist1d-cnn.json`) the same runs on MNIST-1D, each map
+ * drawn over its signal.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +18,10 @@ import { explain, listMethods, type Explanation } from '../methods/index.js';
 import { writeExplanations, type MethodOutput } from '../io/explanation-files.js';
 import { encodePngFromUnit } from '../io/image.js';
 import { overlayPng } from '../viz/overlay.js';
-import { renderExplanationReport, type ReportRow } from '../viz/explanation-report.js';
+import { signalAttributionSvg } from '../viz/attribution-plots.js';
+import { svgToPng } from '../viz/grid.js';
+import { renderExplanationReport, type ReportCell, type ReportRow } from '../viz/explanation-report.js';
+import { describeAgreement, describeExplanation } from '../describe/index.js';
 
 const DEFAULT_CONFIG = fileURLToPath(new URL('../../configs/mnist-cnn.json', import.meta.url));
 
@@ -76,8 +81,9 @@ export async function runDemo(flags: DemoFlags): Promise<{ report: string; summa
   const data = new Float32Array(picks.length * per);
   picks.forEach((idx, i) => data.set(dataset.test.x.subarray(idx * per, (idx + 1) * per), i * per));
   const inputs: NdArray = { data, shape: [picks.length, ...dataset.inputShape] };
-  // Display in [0,1] whatever normalisation the loader applied.
-  const display = toUnitRange(inputs);
+  if (model.kind !== 'image' && model.kind !== 'signal') fail(`the demo shows images and signals; config ${config.name} trains a ${model.kind} model`);
+  // Display images in [0,1] whatever normalisation the loader applied.
+  const display = model.kind === 'image' ? toUnitRange(inputs) : undefined;
 
   // Wrappers re-run another method and D-RISE explains detectors, not classifiers.
   const applicable = listMethods().filter((m) => m.kinds.includes(model.kind) && m.family !== 'wrapper' && m.name !== 'd-rise');
@@ -100,31 +106,35 @@ export async function runDemo(flags: DemoFlags): Promise<{ report: string; summa
   const explainDir = path.join(out, 'explain');
   await writeExplanations(explainDir, outputs, { kind: model.kind, batch: inputs, givenShape: inputs.shape, display }, { minSize: 112 });
 
+  const accuracy = run.test?.accuracy;
   const rows: ReportRow[] = [];
   for (let i = 0; i < picks.length; i++) {
-    const image = item(display, i);
-    const cells = new Map<string, { png: Buffer; caption: string }>();
+    const example = item(inputs, i);
+    const cells = new Map<string, ReportCell>();
     for (const o of outputs) {
       const e: Explanation = o.explanations[i];
       cells.set(o.method, {
-        png: await overlayPng(image, e.heatmap, { signed: e.signed, minSize: 112 }),
+        png: display ? await overlayPng(item(display, i), e.heatmap, { signed: e.signed, minSize: 112 }) : await signalPng(example, e),
         caption: `${e.scoreKind} ${e.score.toFixed(2)}`,
+        words: describeExplanation(e, model.kind).text,
       });
     }
     const first = outputs[0]?.explanations[i];
     const truth = dataset.classNames[dataset.test.y[picks[i]]];
     const predicted = first ? dataset.classNames[first.predicted] : '?';
-    rows.push({ title: `true ${truth}, predicted ${predicted}`, input: await encodePngFromUnit(image), cells });
+    const words = describeAgreement(outputs.map((o) => o.explanations[i])).text;
+    const input = display ? await encodePngFromUnit(item(display, i)) : await signalPng(example);
+    rows.push({ title: `true ${truth}, predicted ${predicted}`, input, cells, words });
   }
-  const accuracy = run.test?.accuracy;
   const html = renderExplanationReport({
-    title: 'Glassbox demo: a small CNN on MNIST',
+    title: `Glassbox demo: ${config.name} on ${config.dataset.name}`,
     intro: [
       `Trained ${config.model.architecture} "${config.name}" for ${run.finalEpoch} epochs in ${run.seconds.toFixed(0)} s on the ${run.backend} backend; test accuracy ${accuracy === undefined ? 'n/a' : (accuracy * 100).toFixed(2) + '%'}.`,
-      'Each cell explains the predicted class. Signed maps: red positive, blue negative; unsigned maps: viridis (yellow = most relevant).',
+      `Each cell explains the predicted class${display ? '' : ', drawn over the signal'}. Signed maps: red positive, blue negative; unsigned maps: viridis (yellow = most relevant). Rest the pointer on a cell for the map in words; the line under each row says how the methods agree.`,
     ],
     methods: methodInfo,
     rows,
+    plots: !display,
   });
   const report = path.join(out, 'report.html');
   fs.writeFileSync(report, html);
@@ -148,6 +158,14 @@ export async function runDemo(flags: DemoFlags): Promise<{ report: string; summa
   );
   model.dispose();
   return { report, summaryFile };
+}
+
+/** A signal [L, C] (channel 0) drawn as a line, coloured by the explanation's map when given. */
+async function signalPng(example: NdArray, e?: Explanation): Promise<Buffer> {
+  const channels = example.shape[1] ?? 1;
+  const signal = Float32Array.from({ length: example.shape[0] }, (_, t) => example.data[t * channels]);
+  const map = e ? e.heatmap.data : new Float32Array(signal.length);
+  return svgToPng(signalAttributionSvg(signal, map, { signed: e?.signed, width: 240, height: 120 }));
 }
 
 function toUnitRange(a: NdArray): NdArray {

@@ -2,7 +2,7 @@
  * Writes explanations to disk: per method a folder with attribution.npy (the shape of the input
  * as given), a picture per input (overlay PNG for images, a coloured line plot for signals,
  * feature bars for tables) and explanation.json; with several methods, a side-by-side grid per
- * input. Everything is staged in a hidden folder and moved into place only when complete, so a
+ * input; summary.txt says each map in words and how the methods agree. Everything is staged in a hidden folder and moved into place only when complete, so a
  * failure leaves no partial output.
  */
 import fs from 'node:fs';
@@ -18,6 +18,7 @@ import { featureBarsSvg, signalAttributionSvg } from '../viz/attribution-plots.j
 import { gridSvg, svgToPng, type Tile } from '../viz/grid.js';
 import { encodePngFromUnit } from './image.js';
 import { writeNpy } from './npy.js';
+import { describeAgreement, describeExplanation } from '../describe/index.js';
 
 export interface MethodOutput {
   method: string;
@@ -106,7 +107,7 @@ export async function writeExplanations(outDir: string, outputs: MethodOutput[],
         layer: explanations[0].layer,
         options: explanations[0].options,
         milliseconds: explanations.reduce((s, e) => s + e.milliseconds, 0),
-        inputs: explanations.map(explanationSummary),
+        inputs: explanations.map((e) => ({ ...explanationSummary(e), text: describeExplanation(e, inputs.kind, { featureNames: inputs.featureNames }).text })),
       };
       fs.writeFileSync(path.join(dir, 'explanation.json'), JSON.stringify(json, null, 2));
     }
@@ -122,6 +123,7 @@ export async function writeExplanations(outDir: string, outputs: MethodOutput[],
         gridFiles.push(`${name}.png`);
       }
     }
+    fs.writeFileSync(path.join(staging, 'summary.txt'), summaryInWords(outputs, inputs));
     const written: string[] = [];
     for (const { method } of outputs) {
       const target = path.join(outDir, method);
@@ -129,6 +131,8 @@ export async function writeExplanations(outDir: string, outputs: MethodOutput[],
       fs.renameSync(path.join(staging, method), target);
       written.push(target);
     }
+    fs.renameSync(path.join(staging, 'summary.txt'), path.join(outDir, 'summary.txt'));
+    written.push(path.join(outDir, 'summary.txt'));
     for (const g of gridFiles) {
       fs.renameSync(path.join(staging, g), path.join(outDir, g));
       written.push(path.join(outDir, g));
@@ -137,4 +141,19 @@ export async function writeExplanations(outDir: string, outputs: MethodOutput[],
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** Per input: each method's map in words, then how the methods agree. */
+function summaryInWords(outputs: MethodOutput[], inputs: ExplainedInputs): string {
+  const n = inputs.batch.shape[0];
+  const blocks: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const explanations = outputs.map((o) => o.explanations[i]);
+    const lines = n > 1 ? [`Input ${i}:`] : [];
+    for (const e of explanations) lines.push(`${e.method}: ${describeExplanation(e, inputs.kind, { featureNames: inputs.featureNames }).text}`);
+    const agreement = describeAgreement(explanations).text;
+    if (agreement) lines.push(agreement);
+    blocks.push(lines.join('\n'));
+  }
+  return blocks.join('\n\n') + '\n';
 }

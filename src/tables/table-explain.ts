@@ -14,6 +14,7 @@ import type { NdArray } from '../core/ndarray.js';
 import { fail } from '../core/errors.js';
 import type { Model } from '../models/model.js';
 import { explain } from '../methods/index.js';
+import { spearman } from '../metrics/common/stats.js';
 
 export const TABLE_METHODS = ['lime', 'kernel-shap', 'integrated-gradients'] as const;
 export type TableMethod = (typeof TABLE_METHODS)[number];
@@ -127,37 +128,8 @@ export async function explainTable(
 // ---------------------------------------------------------------------------------------------
 // Global summary
 
-/** Ranks with ties averaged (1-based). */
-export function ranks(values: ArrayLike<number>): Float64Array {
-  const n = values.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
-  const r = new Float64Array(n);
-  for (let i = 0; i < n;) {
-    let j = i;
-    while (j + 1 < n && values[order[j + 1]] === values[order[i]]) j++;
-    for (let k = i; k <= j; k++) r[order[k]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return r;
-}
-
-/** Spearman rank correlation (Pearson correlation of the tie-averaged ranks); NaN if constant. */
-export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const ra = ranks(a);
-  const rb = ranks(b);
-  const n = ra.length;
-  const ma = ra.reduce((s, v) => s + v, 0) / n;
-  const mb = rb.reduce((s, v) => s + v, 0) / n;
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < n; i++) {
-    ab += (ra[i] - ma) * (rb[i] - mb);
-    aa += (ra[i] - ma) ** 2;
-    bb += (rb[i] - mb) ** 2;
-  }
-  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : NaN;
-}
+// Rank statistics are the metrics' own (re-exported for the tables API and its tests).
+export { averageRanks as ranks, spearman } from '../metrics/common/stats.js';
 
 /** One row's attributions scaled by their largest |value| (so methods with different units compare). */
 function scaledRow(a: Float32Array, i: number, f: number): Float64Array {

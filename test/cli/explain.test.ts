@@ -59,6 +59,7 @@ describe('glassbox explain', () => {
       expect(json.method).toBe(method);
       expect(json.inputs[0].target).toBe(1);
       expect(typeof json.inputs[0].score).toBe('number');
+      expect(json.inputs[0].text).toMatch(/^(Most of the positive evidence|The map gives no evidence) for "1"/);
       const meta = await sharp(path.join(out, method, 'overlay.png')).metadata();
       expect(meta.width).toBeGreaterThanOrEqual(224);
     }
@@ -66,6 +67,12 @@ describe('glassbox explain', () => {
     // Side by side: the input and one tile per method.
     const grid = await sharp(path.join(out, 'grid.png')).metadata();
     expect(grid.width).toBeGreaterThanOrEqual(3 * 224);
+    // In words: each map, then how the methods agree. This seeded model's Grad-CAM for class 1 is
+    // zero everywhere (the ReLU removes it all), so there is no ranking to compare it with.
+    const words = fs.readFileSync(path.join(out, 'summary.txt'), 'utf8');
+    expect(words).toMatch(/^gradient: Most of the positive evidence for "1" lies in the /);
+    expect(words).toContain('\ngrad-cam: The map gives no evidence for "1" anywhere.\n');
+    expect(words).not.toMatch(/agree/);
   });
 
   it('plots 1-D signal attributions as coloured lines', async () => {

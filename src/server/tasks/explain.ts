@@ -12,6 +12,8 @@ import type { Model } from '../../models/model.js';
 import type { JobContext } from '../jobs.js';
 import { resolveInput } from '../inputs.js';
 import { picturePng } from '../render.js';
+import { describeAgreement, describeExplanation } from '../../describe/index.js';
+import type { Explanation } from '../../methods/explanation.js';
 import type { ServerContext } from './context.js';
 
 export const explainRequest = z.strictObject({
@@ -41,6 +43,8 @@ export interface ExplainMethodResult {
   options: Record<string, unknown>;
   extras: Record<string, number>;
   files: { attribution: string; heatmap: string; plot?: string };
+  /** The map in words: where the evidence is and how concentrated. */
+  text: string;
 }
 
 /** Checks what can be checked before queueing (names exist), so a typo fails at once with 400. */
@@ -69,6 +73,7 @@ export async function runExplain(server: ServerContext, r: ExplainRequest, job: 
       files.input = 'input.png';
     }
     const methods: ExplainMethodResult[] = [];
+    const explanations: Explanation[] = [];
     for (const [index, name] of r.methods.entries()) {
       const spec = getMethod(name);
       const stage = `${name} (${index + 1} of ${r.methods.length})`;
@@ -90,7 +95,7 @@ export async function runExplain(server: ServerContext, r: ExplainRequest, job: 
         fs.writeFileSync(path.join(job.dir, out.plot), signalAttributionSvg(channelMean(batch), e.heatmap.data, { title: spec.title, signed: e.signed }));
       } else if (model.kind === 'table') {
         out.plot = `${index}-plot.svg`;
-        const names = Array.from({ length: e.heatmap.data.length }, (_, i) => `feature ${i}`);
+        const names = featureNames(e.heatmap.data.length);
         fs.writeFileSync(path.join(job.dir, out.plot), featureBarsSvg(names, e.heatmap.data, { title: spec.title }));
       }
       methods.push({
@@ -107,14 +112,18 @@ export async function runExplain(server: ServerContext, r: ExplainRequest, job: 
         options: e.options,
         extras: e.extras,
         files: out,
+        text: describeExplanation(e, model.kind, { featureNames: model.kind === 'table' ? featureNames(e.heatmap.data.length) : undefined }).text,
       });
+      explanations.push(e);
     }
+    const agreement = describeAgreement(explanations).text;
     return {
       model: { ref: r.model, name: model.name, kind: model.kind, inputShape: model.inputShape, numClasses: model.numClasses, outputKind: model.outputKind },
       prediction,
       files,
       methods,
-      summary: summaryText(model, prediction, methods),
+      agreement,
+      summary: summaryText(model, prediction, methods, agreement),
     };
   } finally {
     lease.release();
@@ -157,12 +166,16 @@ export async function predictionOf(model: Model, batch: NdArray): Promise<Predic
   };
 }
 
-function summaryText(model: Model, p: Prediction, methods: ExplainMethodResult[]): string {
+const featureNames = (n: number) => Array.from({ length: n }, (_, i) => `feature ${i}`);
+
+function summaryText(model: Model, p: Prediction, methods: ExplainMethodResult[], agreement: string): string {
   const cls = (i: number, name?: string) => (name && name !== String(i) ? `${i} (${name})` : String(i));
   const lines = [`${model.name} predicts class ${cls(p.predicted, p.className)} with probability ${p.top[0].probability.toFixed(3)}.`];
   for (const m of methods) {
     const extras = Object.entries(m.extras).map(([k, v]) => `, ${k} ${Number(v.toPrecision(4))}`).join('');
     lines.push(`${m.method}: target ${cls(m.target, m.targetName)}, ${m.scoreKind} ${m.score.toFixed(4)}${m.layer ? `, layer ${m.layer}` : ''}${extras}, ${m.milliseconds.toFixed(1)} ms`);
+    lines.push(`  ${m.text}`);
   }
+  if (agreement) lines.push(agreement);
   return lines.join('\n');
 }

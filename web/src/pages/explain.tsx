@@ -16,6 +16,7 @@ interface MethodResult {
   signed: boolean;
   extras: Record<string, number>;
   files: { attribution: string; heatmap: string; plot?: string };
+  text?: string;
 }
 
 interface ExplainResult {
@@ -23,6 +24,7 @@ interface ExplainResult {
   prediction: { predicted: number; className?: string; top: { index: number; name?: string; probability: number }[] };
   files: { input?: string };
   methods: MethodResult[];
+  agreement?: string;
   summary: string;
 }
 
@@ -166,6 +168,11 @@ export function ExplainPage() {
                       .map(([k, v]) => `, ${k} ${Number(v.toPrecision(3))}`)
                       .join('')}
                   </div>
+                  {m.text && (
+                    <p class="words" data-testid="words">
+                      {m.text}
+                    </p>
+                  )}
                   <div class="downloads">
                     {result.files.input && !m.files.plot && (
                       <a href={`/api/jobs/${job!.id}/overlay/${m.index}?opacity=${opacity}${cm ? `&colormap=${cm}` : ''}`} download={`${m.method}-overlay.png`}>
@@ -182,6 +189,11 @@ export function ExplainPage() {
                 </figure>
               ))}
             </div>
+            {result.agreement && (
+              <p class="words" data-testid="agreement">
+                {result.agreement}
+              </p>
+            )}
             <h4>Summary</h4>
             <pre data-testid="summary">{result.summary}</pre>
           </div>
