@@ -208,7 +208,7 @@ async function runLocked(
       const model = buildModel(config.model, { inputShape: ds.inputShape, numClasses, seed: phase.seed });
       if (resuming) {
         await resuming.restoreWeights(model);
-        log(`resuming ${phase.label || 'training'} at epoch ${resuming.state.epoch + 1}, batch ${resuming.state.step + 1}`);
+        log(`resuming ${phase.label.trim() || 'training'} at epoch ${resuming.state.epoch + 1}, batch ${resuming.state.step + 1}`);
       }
       const tb = new TensorBoardWriter(phase.tbDir);
       try {
