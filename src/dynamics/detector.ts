@@ -2,21 +2,22 @@
  * Names the epoch where overfitting begins from the weights alone, and, for comparison only,
  * where the classic validation curve says it begins.
  *
- * The rule (docs/dynamics.md explains why it works and how the constants were chosen):
- *   growth share s_t = normGrowth_t / relChange_t of the whole network
- *                    ≈ cos(ΔW_t, W_{t−1}): the part of the epoch's move that only rescales W.
- *   plateau        P = median of s_t over the last half of the run.
- *   No overfitting when P < 0.15: the run does not end in the inflating regime.
- *   Otherwise an epoch is "inflating" when s_t ≥ 0.8·P and consecutive updates agree
- *   (cos(ΔW_t, ΔW_{t−1}) > 0); overfitting begins at the first of 3 consecutive inflating epochs.
- * Once a cross-entropy model fits its training set, the loss can only fall further by scaling the
- * logits up, which moves the weights along themselves: a consistent, radial, norm-growing update
- * that leaves the decision boundaries where they are and makes every prediction more confident,
- * the wrong ones on unseen data included, so validation loss rises. s_t climbs while the training
- * set is being fitted and levels off at P once the model is only inflating; the onset is when it
- * has nearly reached that level. P itself depends on the optimiser and the network, hence a
- * share of P rather than a fixed value. Weight decay pulls radially inwards and keeps s_t near or
- * below zero.
+ * The rule (docs/dynamics.md explains why it works and how it was checked on held-out seeds):
+ *   step      θ_t = ∠(W_{t−1}, W_t) of the whole network: how far an epoch turns the weights'
+ *             direction. Rescaling does not count, so inflation and weight decay are invisible here.
+ *   pace      p_t = geometric mean of θ over epochs t−1, t, t+1 (steps decay geometrically).
+ *   scale     E = the largest θ of the first 3 epochs: the run's own early pace.
+ *   settled   the first epoch from which p_t ≤ 0.2·E for 3 epochs in a row: the direction, i.e. what
+ *             the model computes up to confidence, now changes at a fifth of its early pace.
+ *   inflating from the settled epoch to the end, the median growth share (norm growth / relative
+ *             change ≈ cos(ΔW_t, W_{t−1})) is ≥ 0.15 and the median update cosine is > 0.
+ *   Overfitting begins at the settled epoch when the run is inflating from there; otherwise no flag.
+ * Once a cross-entropy model has fitted its training set it stops learning features (the direction
+ * settles) and can only lower its loss by scaling the logits up, which moves the weights along
+ * themselves: every prediction becomes more confident, the wrong ones on unseen data included, so
+ * validation loss rises. Both halves are needed: a regularised run may settle, but weight decay
+ * keeps its growth share near or below zero. Thresholds are relative to the run's own early pace,
+ * so the learning rate, optimiser and network size drop out.
  *
  * The dead-unit share is reported next to the flag (a rise of 10 points or more is a warning of
  * capacity loss) but does not move the onset: dying units shrink the model, they do not mark
@@ -27,37 +28,57 @@ import type { DeadSignals } from './signals.js';
 import { NETWORK, type LayerSignals } from './weights.js';
 
 export interface DetectorRule {
-  /** Fraction of the run, at its end, whose median growth share is the plateau P. */
-  plateauWindow: number;
-  /** No flag when the plateau is below this: the run does not end inflating. */
-  minPlateau: number;
-  /** An epoch inflates when its growth share is at least this fraction of P. */
-  plateauFraction: number;
-  /** Consecutive-update cosine must exceed this. */
-  minCosine: number;
-  /** Consecutive inflating epochs needed. */
+  /** The early scale E is the largest direction step among this many first steps. */
+  earlyEpochs: number;
+  /** Epochs in the centred geometric mean that smooths the step into the pace (odd). */
+  smoothing: number;
+  /** The direction has settled when the pace is at most this fraction of E. */
+  settleFraction: number;
+  /** Consecutive settled epochs needed. */
   persistence: number;
+  /** From the settled epoch on, the median growth share must reach this (the weights inflate). */
+  minGrowthShare: number;
+  /** …and the median consecutive-update cosine must exceed this (they inflate consistently). */
+  minCosine: number;
   /** Rise of a layer's dead-unit share (0–1) over the run that is reported as a warning. */
   deadRiseWarning: number;
 }
 
-export const DEFAULT_RULE: DetectorRule = { plateauWindow: 0.5, minPlateau: 0.15, plateauFraction: 0.8, minCosine: 0, persistence: 3, deadRiseWarning: 0.1 };
+export const DEFAULT_RULE: DetectorRule = {
+  earlyEpochs: 3,
+  smoothing: 3,
+  settleFraction: 0.2,
+  persistence: 3,
+  minGrowthShare: 0.15,
+  minCosine: 0,
+  deadRiseWarning: 0.1,
+};
 
 export interface EpochEvidence {
   epoch: number;
+  /** ∠(W_{t−1}, W_t) in radians. */
+  step: number | null;
+  /** The smoothed step. */
+  pace: number | null;
   growthShare: number | null;
   cosine: number | null;
   relChange: number | null;
-  inflating: boolean;
+  /** pace ≤ threshold. */
+  settled: boolean;
 }
 
 export interface Detection {
-  /** Epoch where overfitting begins, or null when the weights never enter the inflating regime. */
+  /** Epoch where overfitting begins, or null. */
   epoch: number | null;
-  /** Median growth share of the last part of the run (null with too few epochs). */
-  plateau: number | null;
-  /** Growth share an epoch needs to count as inflating (null when no flag is possible). */
+  /** First epoch of the first `persistence` settled epochs, flagged or not (null when the pace never settles). */
+  settledEpoch: number | null;
+  /** Early scale E in radians per epoch (null with too few epochs). */
+  earlyScale: number | null;
+  /** Pace an epoch needs to count as settled: settleFraction · E. */
   threshold: number | null;
+  /** Median growth share and update cosine from the settled epoch to the end. */
+  growthShare: number | null;
+  cosine: number | null;
   rule: DetectorRule;
   evidence: EpochEvidence[];
   /** One line saying what was found. */
@@ -71,32 +92,50 @@ export function growthShare(layer: LayerSignals, i: number): number | null {
   return r === null || g === null || r === 0 ? null : g / r;
 }
 
+/** Centred geometric mean over `width` epochs (fewer at the ends and around gaps). */
+export function smoothPace(steps: Array<number | null>, width: number): Array<number | null> {
+  const half = width >> 1;
+  return steps.map((v, i) => {
+    if (v === null) return null;
+    const logs = steps.slice(Math.max(0, i - half), i + half + 1).filter((x): x is number => x !== null && x > 0).map(Math.log);
+    return logs.length ? Math.exp(logs.reduce((a, b) => a + b, 0) / logs.length) : 0;
+  });
+}
+
 export function detectOverfitting(
   signals: { epochs: number[]; layers: LayerSignals[]; dead?: DeadSignals[] },
   rule: DetectorRule = DEFAULT_RULE,
 ): Detection {
   const net = signals.layers.find((l) => l.layer === NETWORK);
   if (!net) throw new RangeError('the signals have no network-level entry');
-  const shares = signals.epochs.map((_, i) => growthShare(net, i));
-  const n = shares.length;
-  const tail = shares.slice(Math.floor(n * (1 - rule.plateauWindow))).filter((v): v is number => v !== null);
-  const plateau = tail.length >= rule.persistence ? median(tail) : null;
-  const threshold = plateau !== null && plateau >= rule.minPlateau ? rule.plateauFraction * plateau : null;
-  const evidence: EpochEvidence[] = signals.epochs.map((epoch, i) => {
-    const share = shares[i];
-    const cos = net.cosine[i];
-    return {
-      epoch,
-      growthShare: share,
-      cosine: cos,
-      relChange: net.relChange[i],
-      inflating: threshold !== null && share !== null && cos !== null && share >= threshold && cos > rule.minCosine,
-    };
-  });
-  let onset: number | null = null;
-  for (let i = 0; i + rule.persistence <= evidence.length && onset === null; i++) {
-    if (evidence.slice(i, i + rule.persistence).every((e) => e.inflating)) onset = evidence[i].epoch;
+  const steps = net.angle;
+  const pace = smoothPace(steps, rule.smoothing);
+  const defined = steps.filter((v): v is number => v !== null);
+  const enough = defined.length >= rule.earlyEpochs + rule.persistence;
+  const earlyScale = enough ? Math.max(...defined.slice(0, rule.earlyEpochs)) : null;
+  const threshold = earlyScale !== null ? rule.settleFraction * earlyScale : null;
+  const evidence: EpochEvidence[] = signals.epochs.map((epoch, i) => ({
+    epoch,
+    step: steps[i],
+    pace: pace[i],
+    growthShare: growthShare(net, i),
+    cosine: net.cosine[i],
+    relChange: net.relChange[i],
+    settled: threshold !== null && pace[i] !== null && pace[i]! <= threshold,
+  }));
+  // Only steps after the early window can settle: the scale is measured there.
+  const firstLate = steps.findIndex((v) => v !== null) + rule.earlyEpochs;
+  let at = -1;
+  for (let i = Math.max(firstLate, 0); i + rule.persistence <= evidence.length && at < 0; i++) {
+    if (evidence.slice(i, i + rule.persistence).every((e) => e.settled)) at = i;
   }
+  const after = at >= 0 ? evidence.slice(at) : [];
+  const share = medianOf(after.map((e) => e.growthShare));
+  const cos = medianOf(after.map((e) => e.cosine));
+  const inflating = share !== null && cos !== null && share >= rule.minGrowthShare && cos > rule.minCosine;
+  const settledEpoch = at >= 0 ? evidence[at].epoch : null;
+  const onset = inflating ? settledEpoch : null;
+
   const warnings: string[] = [];
   for (const d of signals.dead ?? []) {
     if (d.share.length < 2) continue;
@@ -106,19 +145,21 @@ export function detectOverfitting(
     }
   }
   const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3));
+  const slowest = Math.min(...pace.slice(Math.max(firstLate, 0)).filter((v): v is number => v !== null));
   const summary =
-    onset !== null
-      ? `overfitting begins at epoch ${onset}: from there the weights mostly grow along themselves (growth share ≥ ${f(threshold)} = ${rule.plateauFraction} × plateau ${f(plateau)}) with consistent updates`
-      : plateau === null
-        ? `too few epochs to judge (need at least ${2 * rule.persistence})`
-        : plateau < rule.minPlateau
-          ? `no overfitting detected: the run does not end inflating its weights (growth-share plateau ${f(plateau)} < ${rule.minPlateau})`
-          : `no overfitting detected: the growth share never stayed ≥ ${f(threshold)} for ${rule.persistence} epochs with consistent updates`;
-  return { epoch: onset, plateau, threshold, rule, evidence, summary, warnings };
+    earlyScale === null
+      ? `too few epochs to judge (need at least ${rule.earlyEpochs + rule.persistence} steps)`
+      : onset !== null
+        ? `overfitting begins at epoch ${onset}: from there the weights' direction turns at ≤ ${rule.settleFraction} × its early pace (${f(threshold)} of ${f(earlyScale)} rad/epoch) while they keep growing along themselves (median growth share ${f(share)}, update cosine ${f(cos)})`
+        : settledEpoch !== null
+          ? `no overfitting detected: learning settles at epoch ${settledEpoch} but the weights do not inflate from there (median growth share ${f(share)}, update cosine ${f(cos)}; needs ≥ ${rule.minGrowthShare} and > ${rule.minCosine})`
+          : `no overfitting detected: the weights' direction never slows to ${rule.settleFraction} × its early pace for ${rule.persistence} epochs (slowest pace ${f(Number.isFinite(slowest) ? slowest / earlyScale : null)} × early)`;
+  return { epoch: onset, settledEpoch, earlyScale, threshold, growthShare: share, cosine: cos, rule, evidence, summary, warnings };
 }
 
-function median(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b);
+function medianOf(values: Array<number | null>): number | null {
+  const v = values.filter((x): x is number => x !== null).sort((a, b) => a - b);
+  if (v.length === 0) return null;
   const m = v.length >> 1;
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }

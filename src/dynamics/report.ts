@@ -115,10 +115,18 @@ async function writeCharts(outDir: string, s: RunSignals, d: Detection, v: Valid
   chart('update-cosine', 'Cosine of consecutive updates cos(ΔW_t, ΔW_t−1)', 'cosine', perLayer((l, i) => l.cosine[i]));
   chart('weight-norm', 'Weight norm ‖W_t‖ / ‖W_0‖', 'norm ratio', perLayer((l, i) => l.norm[i] / l.norm[0]));
   chart('norm-growth', 'Norm growth per epoch (‖W_t‖ − ‖W_t−1‖) / ‖W_t−1‖', 'growth', perLayer((l, i) => l.normGrowth[i]));
-  const thr = d.threshold ?? d.rule.minPlateau;
-  chart('growth-share', `Growth share; dashed: ${d.threshold !== null ? `detector threshold ${thr.toFixed(3)}` : `plateau floor ${thr}`}`, 'norm growth / relative change', perLayer((l, i) => growthShare(l, i)), [
-    { from: [s.epochs[0], thr], to: [lastEpoch, thr] },
+  const floor = d.rule.minGrowthShare;
+  chart('growth-share', `Growth share; dashed: inflation floor ${floor} (median from the settled epoch on)`, 'norm growth / relative change', perLayer((l, i) => growthShare(l, i)), [
+    { from: [s.epochs[0], floor], to: [lastEpoch, floor] },
   ]);
+  const pace: Series = { name: 'network pace (smoothed)', points: epochsOf(d.evidence.map((e) => e.pace)), color: '#6a3d9a' };
+  chart(
+    'direction-step',
+    `Direction step ∠(W_t−1, W_t)${d.threshold !== null ? `; dashed: ${d.rule.settleFraction} × early pace` : ''}`,
+    'radians per epoch',
+    [...perLayer((l, i) => l.angle[i]), pace],
+    d.threshold !== null ? [{ from: [s.epochs[0], d.threshold], to: [lastEpoch, d.threshold] }] : [],
+  );
   if (s.dead.length) {
     chart('dead-units', 'Share of dead ReLU units (never active on the training probe)', 'dead share', s.dead.map((x) => ({ name: x.layer, points: epochsOf(x.share) })));
   }
@@ -159,12 +167,12 @@ function summaryMarkdown(runDir: string, s: RunSignals, d: Detection, v: Validat
     `Signals are for the whole network; per-layer values are in dynamics.json. Epoch 0 ${s.initial ? 'is the initial model, rebuilt from the config seed' : 'is missing (the initial model could not be rebuilt)'}.`,
     ...(s.probe ? [`Dead units are measured on ${s.probe}.`] : []),
     '',
-    '| epoch | train loss | val loss | rel. change | update cosine | norm | growth share | inflating | ' + s.dead.map((x) => `dead ${x.layer}`).join(' | ') + (s.dead.length ? ' |' : ''),
-    '|---|---|---|---|---|---|---|---|' + s.dead.map(() => '---|').join(''),
+    '| epoch | train loss | val loss | rel. change | direction step | pace | update cosine | norm | growth share | settled | ' + s.dead.map((x) => `dead ${x.layer}`).join(' | ') + (s.dead.length ? ' |' : ''),
+    '|---|---|---|---|---|---|---|---|---|---|' + s.dead.map(() => '---|').join(''),
     ...s.epochs.map((e, i) => {
       const h = s.history.find((r) => r.epoch === e);
       const ev = d.evidence[i];
-      return `| ${e} | ${f(h?.loss)} | ${f(h?.valLoss)} | ${f(net.relChange[i])} | ${f(net.cosine[i], 3)} | ${f(net.norm[i], 3)} | ${f(ev.growthShare, 3)} | ${ev.inflating ? 'yes' : ''}${e === d.epoch ? ' ← onset' : ''} | ` +
+      return `| ${e} | ${f(h?.loss)} | ${f(h?.valLoss)} | ${f(net.relChange[i])} | ${f(ev.step)} | ${f(ev.pace)} | ${f(net.cosine[i], 3)} | ${f(net.norm[i], 3)} | ${f(ev.growthShare, 3)} | ${ev.settled ? 'yes' : ''}${e === d.epoch ? ' ← onset' : e === d.settledEpoch ? ' ← settled' : ''} | ` +
         s.dead.map((x) => f(x.share[i], 3)).join(' | ') + (s.dead.length ? ' |' : '');
     }),
     '',

@@ -6,6 +6,7 @@
  *   cosine      cos(ΔW_t, ΔW_{t−1}), ΔW_t = W_t − W_{t−1}       do consecutive epochs push the same way
  *   normGrowth  (‖W_t‖ − ‖W_{t−1}‖) / ‖W_{t−1}‖                 does the epoch inflate the layer
  *   radial      cos(ΔW_t, W_{t−1})                              is the update a rescaling of the layer
+ *   angle       ∠(W_{t−1}, W_t) in radians                      how far the direction turns (a rescaling: 0)
  * A layer's W is all its weight tensors (kernel and bias) as one vector. Snapshots are fed one at
  * a time, so memory stays at two snapshots whatever the number of epochs.
  */
@@ -21,6 +22,7 @@ export interface LayerSignals {
   cosine: Array<number | null>;
   normGrowth: Array<number | null>;
   radial: Array<number | null>;
+  angle: Array<number | null>;
 }
 
 export interface WeightSignals {
@@ -61,6 +63,7 @@ export class WeightTrajectory {
         s.relChange.push(null);
         s.normGrowth.push(null);
         s.radial.push(null);
+        s.angle.push(null);
         s.cosine.push(null);
       } else {
         const delta = new Float64Array(w.length);
@@ -70,6 +73,7 @@ export class WeightTrajectory {
         s.relChange.push(prevNorm > 0 ? dNorm / prevNorm : null);
         s.normGrowth.push(prevNorm > 0 ? (norm - prevNorm) / prevNorm : null);
         s.radial.push(cosine(delta, g.prev));
+        s.angle.push(angle(g.prev, w));
         s.cosine.push(g.prevDelta ? cosine(delta, g.prevDelta) : null);
         g.prevDelta = delta;
       }
@@ -102,6 +106,7 @@ export class WeightTrajectory {
         cosine: [],
         normGrowth: [],
         radial: [],
+        angle: [],
       },
     });
     return [...order.map((l) => group(l, members.get(l)!)), group(NETWORK, weights.map((_, i) => i))];
@@ -145,4 +150,20 @@ function cosine(a: Float64Array, b: Float64Array): number | null {
   const nb = dot(b, b);
   if (na === 0 || nb === 0) return null;
   return dot(a, b) / Math.sqrt(na * nb);
+}
+
+/** Angle between two vectors as 2·atan2(‖â − b̂‖, ‖â + b̂‖), exact for tiny angles where acos is not; null when either is zero. */
+function angle(a: Float64Array, b: Float64Array): number | null {
+  const na = Math.sqrt(dot(a, a));
+  const nb = Math.sqrt(dot(b, b));
+  if (na === 0 || nb === 0) return null;
+  let diff = 0;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i] / na;
+    const q = b[i] / nb;
+    diff += (p - q) ** 2;
+    sum += (p + q) ** 2;
+  }
+  return 2 * Math.atan2(Math.sqrt(diff), Math.sqrt(sum));
 }

@@ -5,59 +5,84 @@ import { DEFAULT_RULE, detectOverfitting, validationOnset } from '../../src/dyna
 import type { LayerSignals } from '../../src/dynamics/weights.js';
 
 /**
- * A network-level trajectory whose growth share is `share[t]` (relChange fixed at 0.01, so
- * normGrowth = 0.01·share) and whose consecutive-update cosine is `cos[t]`.
+ * A network-level trajectory whose direction turns by `step[t]` radians at epoch t, whose growth
+ * share is `share[t]` (relChange fixed at 0.01, so normGrowth = 0.01·share) and whose
+ * consecutive-update cosine is `cos[t]`. Epoch 0 is the initial snapshot (no step).
  */
-function trajectory(share: number[], cos: number[]): { epochs: number[]; layers: LayerSignals[] } {
-  const n = share.length;
+function trajectory(step: number[], share: number[] | number, cos: number[] | number = 0.5): { epochs: number[]; layers: LayerSignals[] } {
+  const n = step.length;
+  const at = (v: number[] | number, i: number) => (typeof v === 'number' ? v : v[i]);
   const net: LayerSignals = {
     layer: 'network',
     parameters: 10,
     norm: Array(n).fill(1),
-    relChange: share.map((_, i) => (i === 0 ? null : 0.01)),
-    normGrowth: share.map((s, i) => (i === 0 ? null : 0.01 * s)),
-    radial: share.map((s, i) => (i === 0 ? null : s)),
-    cosine: cos.map((c, i) => (i < 2 ? null : c)),
+    relChange: step.map((_, i) => (i === 0 ? null : 0.01)),
+    normGrowth: step.map((_, i) => (i === 0 ? null : 0.01 * at(share, i))),
+    radial: step.map((_, i) => (i === 0 ? null : at(share, i))),
+    angle: step.map((a, i) => (i === 0 ? null : a)),
+    cosine: step.map((_, i) => (i < 2 ? null : at(cos, i))),
   };
-  return { epochs: share.map((_, i) => i), layers: [net] };
+  return { epochs: step.map((_, i) => i), layers: [net] };
 }
 
+/** Steps that shrink by `ratio` per epoch from 0.1 at epoch 1. */
+const geometric = (n: number, ratio: number) => Array.from({ length: n }, (_, t) => (t === 0 ? 0 : 0.1 * ratio ** (t - 1)));
+
 describe('overfitting detector', () => {
-  it('flags the first of three epochs at ≥ 0.8 × the late plateau of the growth share', () => {
-    // Rises linearly 0 → 0.4 over epochs 0–20, then stays at 0.4 until epoch 40.
-    const share = Array.from({ length: 41 }, (_, t) => Math.min(0.4, 0.02 * t));
-    const d = detectOverfitting(trajectory(share, Array(41).fill(0.5)));
-    expect(d.plateau).toBeCloseTo(0.4, 6);
-    expect(d.threshold).toBeCloseTo(0.32, 6);
-    // 0.02·t ≥ 0.32 first at t = 16 (floating point: compare with the same arithmetic).
-    const expected = share.findIndex((s) => s >= 0.8 * 0.4);
-    expect(expected).toBeGreaterThanOrEqual(15);
+  it('flags the first of three epochs whose smoothed step is ≤ 0.2 × the early pace, when the weights inflate', () => {
+    const step = geometric(31, 0.8);
+    const d = detectOverfitting(trajectory(step, 0.3));
+    expect(d.earlyScale).toBeCloseTo(0.1, 12);
+    expect(d.threshold).toBeCloseTo(0.02, 12);
+    // Inside the run the geometric mean of three geometric steps is the middle one.
+    const expected = step.findIndex((s, t) => t > 0 && s <= DEFAULT_RULE.settleFraction * 0.1 * (1 + 1e-12));
+    expect(expected).toBe(9); // 0.8^8 = 0.168 ≤ 0.2 < 0.8^7
     expect(d.epoch).toBe(expected);
+    expect(d.settledEpoch).toBe(expected);
+    expect(d.growthShare).toBeCloseTo(0.3, 12);
+    expect(d.summary).toMatch(/begins at epoch 9/);
   });
 
-  it('ignores a blip shorter than the persistence and epochs whose updates disagree', () => {
-    const share: number[] = Array.from({ length: 41 }, (_, t) => (t < 20 ? 0.1 : 0.4));
-    share[8] = share[9] = 0.5; // two-epoch blip
-    const cos = Array(41).fill(0.5);
-    cos[21] = -0.2; // at 20 the updates agree, at 21 they do not
-    const d = detectOverfitting(trajectory(share, cos));
-    expect(d.epoch).toBe(22);
+  it('is the same for any learning rate: thresholds are relative to the run\'s own early pace', () => {
+    const slow = detectOverfitting(trajectory(geometric(31, 0.85), 0.3));
+    const fast = detectOverfitting(trajectory(geometric(31, 0.85).map((s) => 10 * s), 0.3));
+    expect(fast.epoch).toBe(slow.epoch);
+    expect(fast.threshold).toBeCloseTo(10 * slow.threshold!, 12);
   });
 
-  it('does not flag a run whose weights end shrinking or steady (weight decay)', () => {
+  it('ignores a one-epoch dip and flags a sharp drop once the 3-epoch pace is below the threshold', () => {
+    const step: number[] = Array.from({ length: 25 }, (_, t) => (t < 10 ? 0.1 : 0.01));
+    step[5] = 0.001;
+    const d = detectOverfitting(trajectory(step, 0.3));
+    // pace(10) = (0.1·0.01·0.01)^(1/3) = 0.0215 > 0.02; pace(11) = 0.01.
+    expect(d.evidence[5].settled).toBe(false);
+    expect(d.epoch).toBe(11);
+  });
+
+  it('does not flag weights that settle while shrinking (weight decay) or whose updates disagree', () => {
     const rng = createRng('detector-reg');
-    const share = Array.from({ length: 30 }, (_, t) => (t < 5 ? 0.3 : rng.normal(-0.03, 0.05)));
-    const d = detectOverfitting(trajectory(share, Array(30).fill(0.3)));
-    expect(d.plateau!).toBeLessThan(DEFAULT_RULE.minPlateau);
+    const shrinking = detectOverfitting(trajectory(geometric(30, 0.8), Array.from({ length: 30 }, () => rng.normal(-0.05, 0.03))));
+    expect(shrinking.settledEpoch).toBe(9);
+    expect(shrinking.epoch).toBeNull();
+    expect(shrinking.growthShare!).toBeLessThan(DEFAULT_RULE.minGrowthShare);
+    expect(shrinking.summary).toMatch(/no overfitting.*do not inflate/);
+    const disagreeing = detectOverfitting(trajectory(geometric(30, 0.8), 0.3, -0.2));
+    expect(disagreeing.epoch).toBeNull();
+  });
+
+  it('does not flag a run whose direction keeps turning', () => {
+    const step = Array.from({ length: 30 }, (_, t) => (t === 0 ? 0 : t < 4 ? 0.1 : 0.05));
+    const d = detectOverfitting(trajectory(step, 0.3));
+    expect(d.settledEpoch).toBeNull();
     expect(d.epoch).toBeNull();
-    expect(d.summary).toMatch(/no overfitting/);
+    expect(d.summary).toMatch(/never slows.*0\.500 × early/);
+    expect(detectOverfitting(trajectory([0, 0.1, 0.05, 0.01], 0.3)).summary).toMatch(/too few epochs/);
   });
 
   it('warns when a layer loses units, without moving the onset', () => {
-    const share = Array.from({ length: 20 }, (_, t) => (t < 6 ? 0.05 : 0.4));
-    const base = trajectory(share, Array(20).fill(0.5));
+    const base = trajectory(geometric(20, 0.8), 0.3);
     const d = detectOverfitting({ ...base, dead: [{ layer: 'dense1', units: 10, share: Array.from({ length: 20 }, (_, t) => (t < 10 ? 0 : 0.3)) }] });
-    expect(d.epoch).toBe(6);
+    expect(d.epoch).toBe(9);
     expect(d.warnings).toHaveLength(1);
     expect(d.warnings[0]).toMatch(/dense1.*30 points/);
   });

@@ -122,7 +122,7 @@ describe('dynamics on a real run', () => {
   it('writes the charts, the JSON and the summary; the CLI prints the verdict', async () => {
     const out = path.join(dir, 'dyn');
     const r = await runDynamics(path.join(dir, 'run'), { outDir: out, probe });
-    for (const name of ['relative-change', 'update-cosine', 'weight-norm', 'norm-growth', 'growth-share', 'dead-units', 'loss-curves']) {
+    for (const name of ['relative-change', 'update-cosine', 'weight-norm', 'norm-growth', 'growth-share', 'direction-step', 'dead-units', 'loss-curves']) {
       expect(fs.readFileSync(path.join(out, `${name}.svg`), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
       const meta = await sharp(path.join(out, `${name}.png`)).metadata();
       expect(meta.format).toBe('png');

@@ -20,6 +20,8 @@ describe('weight signals', () => {
     expect(a.relChange[1]).toBeCloseTo(0.1, 6);
     expect(a.normGrowth[1]).toBeCloseTo(0.1, 6);
     expect(a.radial[1]).toBeCloseTo(1, 6);
+    expect(a.angle[1]).toBeCloseTo(0, 6); // a rescaling does not turn the direction (float32: 1e-8)
+    expect(b.angle[1]).toBeCloseTo(Math.PI / 2, 6);
     expect(a.cosine[1]).toBeNull();
     expect(a.cosine[2]).toBeCloseTo(1, 6); // same direction twice
     expect(b.relChange[1]).toBeCloseTo(Math.SQRT2, 6); // |(0,1) − (1,0)| / 1
@@ -51,6 +53,7 @@ describe('weight signals', () => {
         expect(sig.relChange[e]).toBeCloseTo(norm(d) / norm(vec(e - 1, layer)), 5);
         expect(sig.normGrowth[e]).toBeCloseTo((norm(vec(e, layer)) - norm(vec(e - 1, layer))) / norm(vec(e - 1, layer)), 5);
         expect(sig.radial[e]).toBeCloseTo(cos(d, vec(e - 1, layer)), 5);
+        expect(sig.angle[e]).toBeCloseTo(Math.acos(cos(vec(e, layer), vec(e - 1, layer))), 5);
         if (e >= 2) expect(sig.cosine[e]).toBeCloseTo(cos(d, sub(vec(e - 1, layer), vec(e - 2, layer))), 5);
       }
     }
