@@ -101,7 +101,12 @@ describe.skipIf(!CHROMIUM)(title, () => {
     expect(new Set(sources).size).toBe(2);
     const timings = await page.$$eval('[data-testid=timing]', (els) => els.map((e) => e.textContent ?? ''));
     for (const t of timings) expect(t).toMatch(/^\d+\.\d ms$/);
-    expect(await page.textContent('[data-testid=summary]')).toMatch(/gradient: target \d.*\ngrad-cam: target \d.*layer/);
+    expect(await page.textContent('[data-testid=summary]')).toMatch(/gradient: target \d.*\n {2}\S.*\ngrad-cam: target \d.*layer.*\n {2}\S/);
+    // Each map in words under its picture, and how the two methods agree.
+    const words = await page.$$eval('[data-testid=words]', (els) => els.map((e) => e.textContent ?? ''));
+    expect(words).toHaveLength(2);
+    for (const w of words) expect(w).toMatch(/(Most of the|The largest shares of the) (positive evidence|attribution) for "\d" (lies|are) in the /);
+    expect(await page.textContent('[data-testid=agreement]')).toMatch(/^gradient and grad-cam .+ on where the evidence is \(Spearman ρ -?\d\.\d\d\)\.$/);
 
     // The opacity slider sets the heatmaps' opacity; the colour map re-renders them.
     await page.fill('[data-testid=opacity]', '0.8');
