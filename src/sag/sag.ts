@@ -122,6 +122,7 @@ export async function structuredAttentionGraph(
           maxRootSize: settings.maxRootSize,
           shrink: o.shrink,
           patience: o.patience,
+          fill: o.batchSize,
         });
   const toRoot = (r: { patches: number[]; probability: number; step: number }): RootSet => ({
     patches: r.patches,

@@ -25,6 +25,10 @@ export class PatchScorer {
   private scheduled = 0;
   private readonly cache = new Map<string, number>();
   private readonly difference: Float32Array;
+  /** Composed images of one predict call, kept between calls (a 64-image batch is 38 MB at 224 px). */
+  private buffer = new Float32Array(0);
+  private busy = false;
+  private readonly scratch: Float32Array;
   private readonly perExample: number;
   private readonly channels: number;
 
@@ -40,6 +44,7 @@ export class PatchScorer {
     this.channels = image.length / (grid.height * grid.width);
     this.difference = new Float32Array(image.length);
     for (let i = 0; i < image.length; i++) this.difference[i] = image[i] - baseline[i];
+    this.scratch = new Float32Array(grid.height * grid.width);
   }
 
   /** Cached probability of a set, if it was scored. */
@@ -61,8 +66,29 @@ export class PatchScorer {
     this.scheduled += todo.length;
     const { batchSize, signal } = this.options;
     const capacity = Math.max(1, Math.min(batchSize, todo.length));
-    const buffer = new Float32Array(capacity * this.perExample);
-    const scratch = new Float32Array(this.grid.height * this.grid.width);
+    // Overlapping calls (not made by SAG itself) each get their own images.
+    const shared = !this.busy;
+    if (shared && this.buffer.length < capacity * this.perExample)
+      this.buffer = new Float32Array(capacity * this.perExample);
+    const buffer = shared ? this.buffer : new Float32Array(capacity * this.perExample);
+    const scratch = shared ? this.scratch : new Float32Array(this.scratch.length);
+    this.busy = true;
+    try {
+      await this.run(todo, capacity, buffer, scratch);
+    } finally {
+      if (shared) this.busy = false;
+    }
+    throwIfAborted(signal);
+    return sets.map((s) => this.cache.get(setKey(s))!);
+  };
+
+  private async run(
+    todo: readonly (readonly number[])[],
+    capacity: number,
+    buffer: Float32Array,
+    scratch: Float32Array,
+  ): Promise<void> {
+    const { signal } = this.options;
     for (let start = 0; start < todo.length; start += capacity) {
       throwIfAborted(signal);
       const n = Math.min(capacity, todo.length - start);
@@ -77,16 +103,11 @@ export class PatchScorer {
           scratch,
         );
       }
-      const probs = await this.probabilities(
-        n === capacity ? buffer : buffer.subarray(0, n * this.perExample),
-        n,
-      );
+      const probs = await this.probabilities(buffer.subarray(0, n * this.perExample), n);
       for (let j = 0; j < n; j++) this.cache.set(setKey(todo[start + j]), probs[j]);
       this.options.onPasses?.(this.forwardPasses, this.scheduled);
     }
-    throwIfAborted(signal);
-    return sets.map((s) => this.cache.get(setKey(s))!);
-  };
+  }
 
   private async probabilities(data: Float32Array, n: number): Promise<Float32Array> {
     const raw = await this.model.predict({

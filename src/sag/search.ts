@@ -28,6 +28,8 @@ export interface SearchSettings {
   shrink: ShrinkOrder;
   /** Once a root is found, stop after this many steps in a row add no new root (Infinity: never). */
   patience: number;
+  /** Sets per first-fit shrinking round to aim for (see `minimise`); default 1. */
+  fill?: number;
 }
 
 export interface ScoredSet {
@@ -118,7 +120,7 @@ export async function searchRoots(
     for (let i = 0; i < hits.length && roots.length < s.maxRoots;) {
       const chunk = hits.slice(i, i + s.maxRoots - roots.length);
       i += chunk.length;
-      const minimal = await minimise(score, chunk, s.bar, s.shrink, ranking);
+      const minimal = await minimise(score, chunk, s.bar, s.shrink, ranking, s.fill);
       minimal.forEach((m, j) => {
         const k = setKey(m.patches);
         if (rootKeys.has(k) || roots.length >= s.maxRoots) return;
@@ -154,6 +156,13 @@ export type ShrinkOrder = (typeof SHRINK_ORDERS)[number];
  * one whose removal keeps the set at the bar; repeat sweeps until one drops nothing. The
  * reference sweeps in row-major order; here the sweep goes from the least to the most important
  * patch by the heuristic (`ranking`, best first), so weak patches go first. Cost ≈ 2·|set|.
+ * A sweep is sequential (each test depends on the ones before), so a round of a few candidates
+ * is a small batch. `fill` > 1 lets a round test a candidate's next removals ahead, all against
+ * its current set, as if the earlier ones fail: one test after a removal succeeded, twice as
+ * many as last time after a round in which all failed, at most ⌊fill / candidates⌋. Results are
+ * read in sweep order up to the first removal that succeeds; the tests after it were made against
+ * a set that no longer exists and are discarded. The result is the same as with `fill` 1; the
+ * discarded tests cost a few extra passes, and the rounds become far fewer, fuller batches.
  * 'best-first': each round scores every single removal and drops the patch whose removal keeps the
  * highest probability (ties: lowest index). Cost ≈ |set|²/2, often a more probable root.
  *
@@ -165,15 +174,19 @@ export async function minimise(
   bar: number,
   order: ShrinkOrder = 'first-fit',
   ranking?: readonly number[],
+  fill = 1,
 ): Promise<ScoredSet[]> {
-  return order === 'best-first' ? bestFirst(score, sets, bar) : firstFit(score, sets, bar, ranking);
+  return order === 'best-first'
+    ? bestFirst(score, sets, bar)
+    : firstFit(score, sets, bar, ranking, fill);
 }
 
 async function firstFit(
   score: ScoreSets,
   sets: readonly ScoredSet[],
   bar: number,
-  ranking?: readonly number[],
+  ranking: readonly number[] | undefined,
+  fill: number,
 ): Promise<ScoredSet[]> {
   const position = new Map<number, number>();
   (ranking ?? []).forEach((p, i) => position.set(p, i));
@@ -186,18 +199,31 @@ async function firstFit(
     queue: sweepOrder(s.patches),
     next: 0,
     changed: false,
+    ahead: 1,
   }));
   let active = state.filter((s) => s.patches.length > 1);
   while (active.length > 0) {
-    const tries = active.map((s) => s.queue[s.next]);
-    const probs = await score(active.map((s, i) => withoutPatch(s.patches, tries[i])));
+    const most = Math.max(1, Math.floor(fill / active.length));
+    const tries = active.map((s) => s.queue.slice(s.next, s.next + Math.min(s.ahead, most)));
+    const probs = await score(
+      active.flatMap((s, i) => tries[i].map((p) => withoutPatch(s.patches, p))),
+    );
+    let offset = 0;
     active = active.filter((s, i) => {
-      if (probs[i] >= bar) {
-        s.patches = withoutPatch(s.patches, tries[i]);
-        s.probability = probs[i];
-        s.changed = true;
+      const t = tries[i];
+      // Removals that fail in a row make the next round look further ahead; a success restarts.
+      s.ahead = Math.min(2 * s.ahead, fill);
+      for (let j = 0; j < t.length; j++) {
+        s.next++;
+        if (probs[offset + j] >= bar) {
+          s.patches = withoutPatch(s.patches, t[j]);
+          s.probability = probs[offset + j];
+          s.changed = true;
+          s.ahead = 1;
+          break;
+        }
       }
-      s.next++;
+      offset += t.length;
       if (s.patches.length <= 1) return false;
       if (s.next < s.queue.length) return true;
       if (!s.changed) return false;

@@ -85,6 +85,54 @@ describe('minimise', () => {
         expect((await t.score([o.patches.filter((q) => q !== p)]))[0]).toBe(0);
     }
   });
+
+  it('first-fit with fill looks further ahead after failed removals: same sets, fewer rounds', async () => {
+    // Needs all of 0–19: sweep 1 over 0–24 (least important first: 24 … 0) drops 24–20, then
+    // fails 20 times; sweep 2 confirms the 20. One at a time: 45 rounds of one set. Ahead: a
+    // success restarts at one test, failures double it (1, 2, 4, 8, then the 5 left), and sweep 2
+    // goes on from there (all 20 at once).
+    const t = table((s) =>
+      Array.from({ length: 20 }, (_, i) => i).every((p) => s.has(p)) ? 1 : 0,
+    );
+    const ranking = Array.from({ length: 25 }, (_, i) => i);
+    const set = { patches: Array.from({ length: 25 }, (_, i) => i), probability: 1 };
+    const one = table((s) =>
+      Array.from({ length: 20 }, (_, i) => i).every((p) => s.has(p)) ? 1 : 0,
+    );
+    const seq = await minimise(one.score, [set], 0.5, 'first-fit', ranking);
+    const [m] = await minimise(t.score, [set], 0.5, 'first-fit', ranking, 64);
+    expect(m).toEqual(seq[0]);
+    expect(m.patches).toEqual(ranking.slice(0, 20));
+    expect(one.batches).toHaveLength(45);
+    expect(t.batches).toEqual([1, 1, 1, 1, 1, 1, 2, 4, 8, 5, 20]);
+    expect(t.asked).toHaveLength(45);
+  });
+
+  it('first-fit with fill gives the same minimal sets as one test at a time on an interacting function', async () => {
+    // Weighted patches plus a bonus for neighbouring pairs; the sets shrink a lot.
+    const w = Array.from({ length: 49 }, (_, p) => ((p * 37) % 11) / 10);
+    const f = (s: Set<number>) => {
+      let v = 0;
+      for (const p of s) v += w[p] + (s.has(p + 1) ? 0.3 : 0);
+      return v;
+    };
+    const sets = [
+      Array.from({ length: 30 }, (_, i) => i),
+      Array.from({ length: 25 }, (_, i) => 2 * i - (i > 20 ? 3 : 0)).sort((a, b) => a - b),
+      [3, 9, 10, 11, 40, 41, 48],
+    ].map((patches) => ({ patches, probability: f(new Set(patches)) }));
+    const ranking = Array.from({ length: 49 }, (_, i) => (i * 19) % 49);
+    for (const bar of [3, 6, 10]) {
+      const one = table(f);
+      const seq = await minimise(one.score, sets, bar, 'first-fit', ranking);
+      const ahead = table(f);
+      const spec = await minimise(ahead.score, sets, bar, 'first-fit', ranking, 64);
+      expect(spec).toEqual(seq);
+      expect(ahead.batches.length).toBeLessThan(one.batches.length);
+      expect(ahead.asked.length).toBeLessThan(1.5 * one.asked.length);
+      expect(Math.max(...ahead.batches)).toBeLessThanOrEqual(64);
+    }
+  });
 });
 
 describe('rankPatches', () => {
