@@ -13,6 +13,7 @@ import { overlayPng } from '../viz/overlay.js';
 import { escapeXml } from '../viz/svg-chart.js';
 import { svgToPng } from '../viz/grid.js';
 import {
+  DETECTOR_EPOCHS,
   detectorData,
   GridDetector,
   trainDetector,
@@ -43,7 +44,7 @@ export function register(program: Command): void {
     .command('train')
     .description('train the grid detector on generated shapes (boxes known)')
     .option('--out <dir>', 'output folder', 'runs/shapes-detector')
-    .option('--epochs <n>', 'passes over the training images (default 24)')
+    .option('--epochs <n>', `passes over the training images (default ${DETECTOR_EPOCHS})`)
     .option('--train-count <n>', 'training images (default 2000)')
     .option('--test-count <n>', 'test images kept for explanation (default 200)')
     .option('--seed <n>', 'data and initialisation seed (default 42)')
@@ -89,7 +90,7 @@ export function register(program: Command): void {
     )
     .option(
       '--score-threshold <s>',
-      'explain detections scoring at least this (objectness × class probability)',
+      'explain detections whose box score σ(class logit) is at least this',
       '0.3',
     )
     .option('--layer <name>', "Grad-CAM layer (default: the detector's last backbone layer)")

@@ -19,6 +19,9 @@ import { readRun, runDataset, splitRows } from '../vision/run-data.js';
 import { HEAD_FUSIONS, type HeadFusion } from '../vision/vit-attention.js';
 import { explainVit, peakInBox, upsampleGrid } from '../vision/vit-explain.js';
 
+/** Where `glassbox train --config configs/mnist-vit-small.json` puts the built-in example. */
+const BUILT_IN_RUN = 'runs/mnist-vit-small';
+
 interface VitFlags {
   run: string;
   input?: string;
@@ -36,9 +39,10 @@ export function register(program: Command): void {
     .description(
       'ViT attention: maps per block and head, attention rollout, gradient rollout, Grad-CAM on tokens',
     )
-    .requiredOption(
+    .option(
       '--run <dir>',
-      'training run of a ViT (glassbox train --config configs/shapes-vit.json)',
+      `training run of a ViT (default: the built-in example, ${BUILT_IN_RUN})`,
+      BUILT_IN_RUN,
     )
     .option(
       '--input <file>',
@@ -64,6 +68,10 @@ export function register(program: Command): void {
 
 async function runVit(flags: VitFlags): Promise<void> {
   const started = performance.now();
+  if (flags.run === BUILT_IN_RUN && !fs.existsSync(path.join(BUILT_IN_RUN, 'run.json')))
+    fail(
+      `no ViT run at ${BUILT_IN_RUN}: train the built-in example first (about a minute) with \`glassbox train --config configs/mnist-vit-small.json --out ${BUILT_IN_RUN}\`, or pass --run DIR`,
+    );
   const run = readRun(flags.run);
   if (run.config.model.architecture !== 'vit')
     fail(

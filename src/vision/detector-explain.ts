@@ -1,10 +1,10 @@
 /**
  * Explanations of a grid detector's detections, one per detected box: D-RISE (black box, masks
- * scored by how well the masked image still yields that box), Grad-CAM of the box score
- * σ(objectness)·p(class) of the cell that produced it, and optionally HiResCAM of the same score
- * (gradient ⊙ activation per position: the instance-specific form ODAM, Zhao et al. 2023, argues
- * detectors need, since Grad-CAM's position-averaged weights are the same for every box of a
- * class). Each map is checked against its box: does its peak fall inside?
+ * scored by how well the masked image still yields that box), Grad-CAM of the box score σ(c_k)
+ * of the cell that produced it, and optionally HiResCAM of the same score (gradient ⊙ activation
+ * per position: the instance-specific form ODAM, Zhao et al. 2023, argues detectors need, since
+ * Grad-CAM's position-averaged weights are the same for every box of a class). Each map is
+ * checked against its box: does its peak fall inside?
  */
 import type { NdArray } from '../core/ndarray.js';
 import { explain } from '../methods/index.js';
@@ -24,7 +24,7 @@ export interface DetectorExplainOptions {
   /** Layer for Grad-CAM (default the detector's `camLayer`). */
   camLayer?: string;
   seed?: number;
-  /** Detections kept for explanation (default 0.5 on objectness × class probability). */
+  /** Detections kept for explanation (default 0.5 on the box score). */
   scoreThreshold?: number;
   methods?: DetectorMethod[];
   onDetection?: (done: number) => void;

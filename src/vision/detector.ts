@@ -1,15 +1,21 @@
 /**
- * A small single-shot detector (YOLO-v1 style, one box per grid cell) for the synthetic shapes
- * set, whose boxes are known. The network maps an image [S, S, C] through strided convolutions
- * (no max pooling) to a grid [G, G, 5 + K]: per cell an objectness logit, a box (centre offset in
- * the cell and size relative to the image, both through a sigmoid) and K class logits. An object
- * belongs to the cell holding its box centre.
+ * A small single-shot detector (one box per grid cell, scored per class as in RetinaNet or
+ * CenterNet) for the synthetic shapes set, whose boxes are known. The network maps an image
+ * [S, S, C] through strided convolutions (no max pooling) to a grid [G, G, 4 + K]: per cell a box
+ * (centre offset in the cell and size relative to the image, both through a sigmoid) and K class
+ * logits. An object belongs to the cell holding its box centre.
  *
- * Decoding gives every cell's box with objectness σ(o) and class probabilities softmax(c); boxes
- * scoring σ(o)·max p ≥ `scoreThreshold` survive, then class-wise non-maximum suppression. The
- * detector serves explanations two ways:
+ * Box scores are σ(c_k) per cell and class, trained at every cell (positive at the object's cell
+ * for its class, negative everywhere else). A YOLO-v1 head (objectness × softmax, class logits
+ * trained at the object's cell only) was tried first: its class logits elsewhere are untrained,
+ * so Grad-CAM of a box score matched an arbitrary class template across the background (peak in
+ * the box for 60% of detections; see docs/vision.md).
+ *
+ * Decoding gives every cell's box with its class scores; boxes scoring max_k σ(c_k) ≥
+ * `scoreThreshold` survive, then class-wise non-maximum suppression. The detector serves
+ * explanations two ways:
  *   - `detectorModel(...)`, the interface D-RISE reads (`detect`), and
- *   - a white-box classifier view whose outputs are the box scores σ(o)·p_k of every cell and
+ *   - a white-box classifier view whose outputs are the box scores σ(c_k) of every cell and
  *     class, so Grad-CAM explains one detection's score through the ordinary CAM pipeline.
  */
 import fs from 'node:fs';
@@ -34,6 +40,9 @@ import { createOptimizer } from '../train/optimizers.js';
 
 type T = tf.Tensor;
 
+/** Defaults of the built-in example (`glassbox detect train`), chosen to train in about a minute. */
+export const DETECTOR_EPOCHS = 10;
+
 export const detectorTrainOptions = z.strictObject({
   seed: z.number().int().min(0).default(42).describe('data, initialisation and shuffling seed'),
   size: z
@@ -46,7 +55,12 @@ export const detectorTrainOptions = z.strictObject({
   classes: z.number().int().min(2).max(SHAPE_CLASSES.length).default(4).describe('shape classes'),
   trainCount: z.number().int().positive().default(2000).describe('training images'),
   testCount: z.number().int().positive().default(200).describe('test images'),
-  epochs: z.number().int().positive().default(24).describe('passes over the training images'),
+  epochs: z
+    .number()
+    .int()
+    .positive()
+    .default(DETECTOR_EPOCHS)
+    .describe('passes over the training images'),
   batchSize: z.number().int().positive().default(32),
   learningRate: z.number().positive().default(0.003),
   filters: z.number().int().positive().default(16).describe('width of the backbone'),
@@ -55,6 +69,8 @@ export type DetectorTrainOptions = z.input<typeof detectorTrainOptions>;
 
 export interface DetectorInfo {
   kind: 'glassbox-grid-detector';
+  /** How the head scores boxes: σ(c_k) per class, trained at every cell. */
+  scores: typeof SCORE_KIND;
   size: number;
   channels: number;
   /** Cells per side. */
@@ -67,6 +83,8 @@ export interface DetectorInfo {
   train?: { epochs: number; seconds: number; finalLoss: number; backend: string };
   test?: DetectionQuality;
 }
+
+const SCORE_KIND = 'per-class-sigmoid';
 
 export interface DetectionQuality {
   images: number;
@@ -81,16 +99,19 @@ export interface GridDetection extends Detection {
   cell: number;
   /** Most probable class. */
   label: number;
-  /** objectness × class probability of `label`. */
+  /** σ(c_label), the box score; `objectness` is the same number, `classProbs` the scores over it. */
   score: number;
 }
 
 export interface DecodeOptions {
-  /** Keep boxes with σ(o)·max p at least this (default 0.5). */
+  /** Keep boxes with max_k σ(c_k) at least this (default 0.5). */
   scoreThreshold?: number;
   /** Class-wise non-maximum suppression IoU (default 0.45; 1 turns it off). */
   iouThreshold?: number;
 }
+
+/** Classifier prior π of the class logits at initialisation (RetinaNet): few cells hold an object. */
+const PRIOR = 0.01;
 
 /** Builds the network: two stride-2 convs down to the cell grid, two convs on it, a 1×1 head (receptive field 23 px). */
 export function buildDetectorNet(
@@ -129,19 +150,24 @@ export function buildDetectorNet(
   t = conv(filters * 2, 3, 2, 'conv2').apply(t) as tf.SymbolicTensor;
   t = conv(filters * 4, 3, 1, 'conv3').apply(t) as tf.SymbolicTensor;
   t = conv(filters * 4, 3, 1, 'features').apply(t) as tf.SymbolicTensor;
-  const head = tf.layers
-    .conv2d({
-      filters: 5 + classes,
-      kernelSize: 1,
-      padding: 'same',
-      kernelInitializer: tf.initializers.glorotUniform({ seed: rng.uint32() }),
-      name: 'head',
-    })
-    .apply(t) as tf.SymbolicTensor;
-  return tf.model({ inputs: x, outputs: head, name: 'grid_detector' });
+  // Class biases start at logit(π) so that the many empty cells do not dominate the first steps.
+  const bias = new Float32Array(4 + classes).fill(Math.log(PRIOR / (1 - PRIOR)), 4);
+  bias.fill(0, 0, 4);
+  const head = tf.layers.conv2d({
+    filters: 4 + classes,
+    kernelSize: 1,
+    padding: 'same',
+    kernelInitializer: tf.initializers.glorotUniform({ seed: rng.uint32() }),
+    name: 'head',
+  });
+  const out = head.apply(t) as tf.SymbolicTensor;
+  const biasTensor = tf.tensor1d(bias);
+  head.setWeights([head.getWeights()[0], biasTensor]);
+  biasTensor.dispose();
+  return tf.model({ inputs: x, outputs: out, name: 'grid_detector' });
 }
 
-/** Per cell and class: σ(objectness)·softmax(class logits)_k, flattened to [N, cells·K]. */
+/** Per cell and class: the box score σ(c_k), flattened to [N, cells·K]. */
 export class BoxScores extends tf.layers.Layer {
   static className = 'GlassboxBoxScores';
   constructor(private readonly classes: number) {
@@ -155,9 +181,10 @@ export class BoxScores extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       const [n, h, w, c] = x.shape;
-      const obj = tf.sigmoid(tf.slice(x, [0, 0, 0, 0], [n, h, w, 1]));
-      const cls = tf.softmax(tf.slice(x, [0, 0, 0, 5], [n, h, w, c - 5]));
-      return tf.reshape(tf.mul(obj, cls), [n, h * w * (c - 5)]);
+      return tf.reshape(tf.sigmoid(tf.slice(x, [0, 0, 0, 4], [n, h, w, c - 4])), [
+        n,
+        h * w * (c - 4),
+      ]);
     });
   }
 }
@@ -178,7 +205,7 @@ export class GridDetector {
     return [this.info.size, this.info.size, this.info.channels];
   }
 
-  /** Raw head outputs [N, G, G, 5 + K]. */
+  /** Raw head outputs [N, G, G, 4 + K]. */
   private head(input: NdArray): Float32Array {
     return tf
       .tidy(() => this.net.predict(tf.tensor(input.data, input.shape)) as T)
@@ -190,7 +217,7 @@ export class GridDetector {
     const n = input.shape[0];
     const { grid: g, size } = this.info;
     const k = this.numClasses;
-    const depth = 5 + k;
+    const depth = 4 + k;
     const cellSize = size / g;
     const out: GridDetection[][] = [];
     const sig = (v: number) => 1 / (1 + Math.exp(-v));
@@ -209,34 +236,29 @@ export class GridDetector {
           const base = (i * g * g + cell) * depth;
           const row = Math.floor(cell / g);
           const col = cell % g;
-          const cx = (col + sig(raw[base + 1])) * cellSize;
-          const cy = (row + sig(raw[base + 2])) * cellSize;
-          const w = sig(raw[base + 3]) * size;
-          const h = sig(raw[base + 4]) * size;
+          const cx = (col + sig(raw[base])) * cellSize;
+          const cy = (row + sig(raw[base + 1])) * cellSize;
+          const w = sig(raw[base + 2]) * size;
+          const h = sig(raw[base + 3]) * size;
           const box: Box = [
             Math.max(0, cx - w / 2),
             Math.max(0, cy - h / 2),
             Math.min(size, cx + w / 2),
             Math.min(size, cy + h / 2),
           ];
-          let mx = -Infinity;
-          for (let c = 0; c < k; c++) mx = Math.max(mx, raw[base + 5 + c]);
-          const probs = new Float32Array(k);
-          let s = 0;
-          for (let c = 0; c < k; c++) s += probs[c] = Math.exp(raw[base + 5 + c] - mx);
+          const scores = Float32Array.from({ length: k }, (_, c) => sig(raw[base + 4 + c]));
           let label = 0;
-          for (let c = 0; c < k; c++) {
-            probs[c] /= s;
-            if (probs[c] > probs[label]) label = c;
-          }
-          const objectness = sig(raw[base]);
+          for (let c = 1; c < k; c++) if (scores[c] > scores[label]) label = c;
+          const score = scores[label];
+          // D-RISE reads objectness × class vector: the best score times the scores relative to
+          // it, so objectness·classProbs[k] is σ(c_k) and the cosine sees the class profile.
           dets.push({
             box,
-            objectness,
-            classProbs: probs,
+            objectness: score,
+            classProbs: scores.map((v) => (score > 0 ? v / score : 0)),
             cell,
             label,
-            score: objectness * probs[label],
+            score,
           });
         }
         out.push(dets);
@@ -269,7 +291,7 @@ export class GridDetector {
   }
 
   /**
-   * White-box view whose "classes" are the box scores σ(o)·p_k of every (cell, class), so
+   * White-box view whose "classes" are the box scores σ(c_k) of every (cell, class), so
    * Grad-CAM of output `scoreIndex(d)` explains detection d's score.
    */
   scoreModel(): TfjsModel {
@@ -280,9 +302,12 @@ export class GridDetector {
         outputs: scores,
         name: 'grid_detector_scores',
       });
+      // Declared 'logits' so that the explained score is the output itself: for 'probabilities'
+      // from a graph without a final softmax layer, TfjsModel explains softmax(outputs)_j, which
+      // mixes every cell's score into the gradient instead of this box's own score.
       this.scoreModelCache = new TfjsModel(model, {
         name: 'grid-detector box scores',
-        outputKind: 'probabilities',
+        outputKind: 'logits',
       });
     }
     return this.scoreModelCache;
@@ -305,6 +330,10 @@ export class GridDetector {
     const info = JSON.parse(fs.readFileSync(infoFile, 'utf8')) as DetectorInfo;
     if (info.kind !== 'glassbox-grid-detector')
       fail(`${infoFile} does not describe a Glassbox grid detector`);
+    if (info.scores !== SCORE_KIND)
+      fail(
+        `${infoFile} is a detector with the older objectness × softmax head: retrain it with \`glassbox detect train --out ${dir}\``,
+      );
     const net = await loadLayersModel(path.join(dir, 'model'));
     return new GridDetector(net, info);
   }
@@ -343,31 +372,26 @@ export function encodeTargets(
 }
 
 /**
- * YOLO-v1-style loss, mean over the batch: objectness BCE over all cells, plus at the object's
- * cell 5 × squared error of the sigmoid box terms and the class cross-entropy.
+ * Loss, mean over the batch: per cell and class the binary cross-entropy of σ(c_k) (target 1 at
+ * the object's cell for its class, 0 everywhere else), plus 5 × the squared error of the sigmoid
+ * box terms at the object's cell.
  */
 function detectionLoss(head: T, cellMask: T, boxTarget: T, classOneHot: T): T {
   return tf.tidy(() => {
     const [n, g, , depth] = head.shape;
+    const k = depth - 4;
     const flat = tf.reshape(head, [n, g * g, depth]);
-    const obj = tf.reshape(tf.slice(flat, [0, 0, 0], [n, g * g, 1]), [n, g * g]);
-    const objLoss = tf.sum(
-      tf.losses.sigmoidCrossEntropy(cellMask, obj, undefined, undefined, tf.Reduction.NONE),
+    const logits = tf.slice(flat, [0, 0, 4], [n, g * g, k]);
+    // [n, cells, K]: 1 at (object cell, true class).
+    const target = tf.mul(tf.expandDims(cellMask, 2), tf.expandDims(classOneHot, 1));
+    const clsLoss = tf.sum(
+      tf.losses.sigmoidCrossEntropy(target, logits, undefined, undefined, tf.Reduction.NONE),
     );
     // The object's cell row, by a one-hot multiply (no gather: its gradient is missing on wasm).
     const at = tf.sum(tf.mul(flat, tf.expandDims(cellMask, 2)), 1); // [n, depth]
-    const box = tf.sigmoid(tf.slice(at, [0, 1], [n, 4]));
+    const box = tf.sigmoid(tf.slice(at, [0, 0], [n, 4]));
     const boxLoss = tf.mul(5, tf.sum(tf.square(tf.sub(box, boxTarget))));
-    const clsLoss = tf.sum(
-      tf.losses.softmaxCrossEntropy(
-        classOneHot,
-        tf.slice(at, [0, 5], [n, depth - 5]),
-        undefined,
-        undefined,
-        tf.Reduction.NONE,
-      ),
-    );
-    return tf.div(tf.add(tf.add(objLoss, boxLoss), clsLoss), n);
+    return tf.div(tf.add(clsLoss, boxLoss), n);
   });
 }
 
@@ -468,6 +492,7 @@ export async function trainDetector(
   optimizer.dispose();
   const info: DetectorInfo = {
     kind: 'glassbox-grid-detector',
+    scores: SCORE_KIND,
     size: o.size,
     channels,
     grid,

@@ -15,6 +15,7 @@ import { reseedWeights, seeded } from '../helpers/models.js';
 const S = 32;
 const info = (classes: number): DetectorInfo => ({
   kind: 'glassbox-grid-detector',
+  scores: 'per-class-sigmoid',
   size: S,
   channels: 3,
   grid: 8,
@@ -25,7 +26,7 @@ const info = (classes: number): DetectorInfo => ({
 
 /**
  * A detector with hand-set weights: the backbone averages each colour channel down to the 8×8
- * cell grid, objectness rises with brightness, the class is the colour, and every box is 12×12
+ * cell grid, class c's score rises with the brightness of colour c, and every box is 12×12
  * around its cell centre. It detects coloured squares without any training.
  */
 function colourDetector(): GridDetector {
@@ -41,13 +42,11 @@ function colourDetector(): GridDetector {
       for (let c = 0; c < 3; c++)
         for (let y = 0; y < 3; y++) for (let x = 0; x < 3; x++) k[at(y, x, c, c)] = 1 / 9;
     } else if (layer.name === 'head') {
-      // Objectness saturates on anything bright, so a box score's gradient comes from its class.
       for (let c = 0; c < 3; c++) {
-        k[at(0, 0, c, 0)] = 12;
-        k[at(0, 0, c, 5 + c)] = 2;
+        k[at(0, 0, c, 4 + c)] = 12;
+        bias[4 + c] = -6;
       }
-      bias[0] = -6;
-      bias[3] = bias[4] = Math.log(12 / S / (1 - 12 / S));
+      bias[2] = bias[3] = Math.log(12 / S / (1 - 12 / S));
     } else {
       for (let c = 0; c < 3; c++) k[at(1, 1, c, c)] = 1;
     }
@@ -103,7 +102,7 @@ describe('grid detector', () => {
     expect(kept.map((k) => k.score)).toEqual([0.9, 0.7, 0.55]);
   });
 
-  it('decodes every cell consistently with its box-score model: score[cell·K + k] = σ(o)·p_k', async () => {
+  it('decodes every cell consistently with its box-score model: score[cell·K + k] = σ(c_k)', async () => {
     const net = buildDetectorNet(S, 3, 3, 4, 2);
     reseedWeights(net, 4, 0.3);
     const det = new GridDetector(net, info(3));

@@ -5,6 +5,7 @@
 import { tf } from '../core.js';
 import { tolerateAbsentInputs } from './absent-inputs.js';
 import { fusedBatchNormGradConfig } from './fused-batch-norm.js';
+import { tileGradConfig } from './tile.js';
 
 let installed = false;
 
@@ -13,4 +14,5 @@ export function installGradientFixes(): void {
   installed = true;
   tolerateAbsentInputs();
   tf.registerGradient(fusedBatchNormGradConfig);
+  tf.registerGradient(tileGradConfig);
 }
