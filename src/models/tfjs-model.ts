@@ -98,8 +98,11 @@ export class TfjsModel implements Model {
     const wantInput = req.inputGradient ?? true;
     const probability = req.score === 'probability';
     const oneHot = () => tf.oneHot(tf.tensor1d(req.targets, 'int32'), this.numClasses).toFloat();
-    // Explain the pre-softmax logit unless the probability is asked for.
-    const score = (out: T, mask: T) => tf.sum(tf.mul(probability && !this.graph.endsWithSoftmax ? tf.softmax(out) : out, mask), 1);
+    // Explain the pre-softmax logit unless the probability is asked for. Softmax is applied only
+    // to logits: a final softmax layer gives probabilities already, and so does a model declared
+    // to output probabilities (e.g. sigmoid scores) without one.
+    const addSoftmax = probability && !this.graph.endsWithSoftmax && this.outputKind === 'logits';
+    const score = (out: T, mask: T) => tf.sum(tf.mul(addSoftmax ? tf.softmax(out) : out, mask), 1);
     const logits = !probability;
 
     const result: { scores: T; inputGradient?: T; activation?: T; layerGradient?: T } = tf.tidy(() => {

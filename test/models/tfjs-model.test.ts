@@ -96,3 +96,25 @@ describe('TfjsModel graph walker', () => {
     await expect(model.gradients({ input: good, targets: [0], layer: 'nope' })).rejects.toThrow(/unknown layer "nope".*conv1/);
   });
 });
+
+describe('scores of a model declared to output probabilities', () => {
+  it('explains its sigmoid outputs as they are, with no second softmax', async () => {
+    // y_k = σ(w_k·x): dy_k/dx = σ'(w_k·x) w_k, by hand.
+    const w = [
+      [0.5, -1, 2],
+      [1.5, 0.25, -0.75],
+    ];
+    const m = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [3], units: 2, useBias: false, activation: 'sigmoid', name: 'out' })],
+    });
+    m.getLayer('out').setWeights([tf.tensor2d([0, 1, 2].map((i) => [w[0][i], w[1][i]]))]);
+    const model = new TfjsModel(m, { outputKind: 'probabilities' });
+    const x = [0.3, -0.2, 0.4];
+    const r = await model.gradients({ input: { data: Float32Array.from(x), shape: [1, 3] }, targets: [1], score: 'probability' });
+    const z = w[1].reduce((s, v, i) => s + v * x[i], 0);
+    const sig = 1 / (1 + Math.exp(-z));
+    expect(r.scores[0]).toBeCloseTo(sig, 6);
+    expect(maxAbsDiff(r.inputGradient!.data, w[1].map((v) => sig * (1 - sig) * v))).toBeLessThan(1e-6);
+    model.dispose();
+  });
+});
