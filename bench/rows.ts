@@ -8,6 +8,9 @@ import * as ort from 'onnxruntime-node';
 import type { NdArray } from '../src/core/ndarray.js';
 import { needMethod, needModel, NotYetImplemented, repeatBatch, type GlassboxSide } from './glassbox.js';
 import type { Repeats } from './stats.js';
+import { PERTURBATION_ROWS } from './rows/perturbation.js';
+import { SAG_NOISE_ROW, SAG_ROW } from './rows/sag.js';
+import { TRAINING_ROW } from './rows/training.js';
 
 export interface RowContext {
   side: GlassboxSide;
@@ -113,9 +116,14 @@ export const ROWS: BenchRow[] = [
     torch: 'rise',
     async glassbox(ctx) {
       const { model, explain } = needMethod(ctx.side, 'rise');
-      return () => explain(model, ctx.nhwc, 'rise', { targets: [ctx.target], seed: 0, options: { ...RISE } });
+      // PyTorch's RISE weighs masks by the softmax probability, so explain the same score.
+      return () => explain(model, ctx.nhwc, 'rise', { targets: [ctx.target], seed: 0, score: 'probability', options: { ...RISE } });
     },
   },
+  SAG_ROW,
+  SAG_NOISE_ROW,
+  ...PERTURBATION_ROWS,
+  TRAINING_ROW,
 ];
 
 /** Glassbox's Model.predict when available, else the plain ORT session (said in a note). */

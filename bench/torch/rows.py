@@ -8,6 +8,8 @@ import torch
 import torch.nn.functional as F
 
 from models import IMAGE_SIZE, MODELS
+from perturbation import kernel_shap, occlusion
+from training import train_fashion_cnn
 
 
 def forward_b1(state):
@@ -119,4 +121,7 @@ ROWS = {
     "grad-cam": grad_cam,
     "integrated-gradients": integrated_gradients,
     "rise": rise,
+    "occlusion": occlusion,
+    "kernel-shap": kernel_shap,
+    "train-fashion-cnn": train_fashion_cnn,
 }

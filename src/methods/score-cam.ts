@@ -3,7 +3,8 @@ import { defineMethod, type MethodContext } from './method.js';
 import { resolveSpatialLayer } from './gradients.js';
 import { mapsToInput, upsampleMap } from './cam/base.js';
 import { classifierOperator } from './perturbation/common/operator.js';
-import { PassCounter, runOptions, scorePerturbations } from './perturbation/common/runner.js';
+import { gridOf, PassCounter, runOptions, scorePerturbations } from './perturbation/common/runner.js';
+import { baselineFor, blurSigmaOption } from './perturbation/common/baseline.js';
 
 export const scoreCamOptions = z.strictObject({
   layer: z.string().optional().describe('spatial layer whose maps become masks; default: the last spatial layer'),
@@ -11,7 +12,11 @@ export const scoreCamOptions = z.strictObject({
     .enum(['increase', 'softmax'])
     .default('increase')
     .describe('"increase": w_k = p(x⊙M_k) − p(baseline), p the target\'s softmax probability (the paper); "softmax": w = softmax over channels of the target score (pytorch-grad-cam)'),
-  baseline: z.number().default(0).describe('value of masked-out inputs (the paper: 0, i.e. x⊙M)'),
+  baseline: z
+    .union([z.number(), z.enum(['zero', 'mean', 'blur'])])
+    .default(0)
+    .describe('what masked-out inputs become: a number, "zero" (the paper: 0, i.e. x⊙M), "mean" (per-channel mean of the input) or "blur" (Gaussian blur of the input)'),
+  blurSigma: blurSigmaOption,
   relu: z.boolean().default(true).describe('keep only positive evidence'),
   ...runOptions,
 });
@@ -76,8 +81,7 @@ export const scoreCam = defineMethod({
     const grid = acts.shape.slice(1, -1);
     const channels = acts.shape[acts.shape.length - 1];
     const positions = grid.reduce((a, b) => a * b, 1);
-    const inGrid = model.inputShape.slice(0, -1);
-    const inChannels = model.inputShape[model.inputShape.length - 1];
+    const { grid: inGrid, channels: inChannels } = gridOf(model.inputShape, model.kind);
     const per = inputs.data.length / n;
     const actOf = (i: number) => acts.data.subarray(i * positions * channels, (i + 1) * positions * channels);
     const used = Array.from({ length: n }, (_, i) => varyingChannels(actOf(i), channels));
@@ -87,17 +91,18 @@ export const scoreCam = defineMethod({
     for (let i = 0; i < n; i++) {
       const x = inputs.data.subarray(i * per, (i + 1) * per);
       const act = actOf(i);
+      const base = baselineFor(x, inGrid, inChannels, options.baseline === 'zero' ? 0 : options.baseline, { blurSigma: options.blurSigma });
       const ks = used[i];
       const scoreKind = options.variant === 'increase' ? 'probability' : ctx.score;
       const op = classifierOperator(model, targets[i], scoreKind);
       // Index 0: the baseline input; index j > 0: the input masked by channel ks[j − 1].
       const scores = await scorePerturbations(op, model.inputShape, ks.length + 1, options.batchSize, (j, out) => {
-        if (j === 0) return out.fill(options.baseline);
+        if (j === 0) return out.set(base);
         const m = channelMask(act, ks[j - 1], channels, grid, inGrid);
         for (let p = 0; p < m.length; p++) {
           for (let c = 0; c < inChannels; c++) {
             const q = p * inChannels + c;
-            out[q] = x[q] * m[p] + options.baseline * (1 - m[p]);
+            out[q] = x[q] * m[p] + base[q] * (1 - m[p]);
           }
         }
       }, passes);

@@ -178,7 +178,7 @@ export async function kernelShapGroups(
   const m = groups.count;
   const b = background.shape[0];
   const per = x.length;
-  const { labels } = groups;
+  const runs = groupRuns(groups.labels, m, channels);
   // Index 0: x; 1…B: background rows; then coalition s with background row r at 1 + B + s·B + r.
   const count = 1 + b + coalitions.count * b;
   const scores = await scorePerturbations(op, exampleShape, count, batchSize, (i, out) => {
@@ -187,10 +187,16 @@ export async function kernelShapGroups(
     const s = Math.floor((i - 1 - b) / b);
     const r = (i - 1 - b) % b;
     const bg = background.data.subarray(r * per, (r + 1) * per);
-    const mask = coalitions.masks.subarray(s * m, (s + 1) * m);
-    for (let p = 0; p < labels.length; p++) {
-      const src = mask[labels[p]] ? x : bg;
-      for (let c = 0; c < channels; c++) out[p * channels + c] = src[p * channels + c];
+    out.set(bg);
+    for (let g = 0; g < m; g++) {
+      if (!coalitions.masks[s * m + g]) continue;
+      const run = runs[g];
+      for (let k = 0; k < run.length; k += 2) {
+        const a = run[k];
+        const e = run[k + 1];
+        if (e - a >= 64) out.set(x.subarray(a, e), a);
+        else for (let q = a; q < e; q++) out[q] = x[q];
+      }
     }
   }, passes);
   const fx = scores[0];
@@ -204,6 +210,23 @@ export async function kernelShapGroups(
     values[s] = v / b;
   }
   return { phi: solveShapley(coalitions, m, values, fx, fnull), fx, fnull };
+}
+
+/**
+ * The value ranges [start, end) of each group in a positions × channels layout, as maximal runs of
+ * consecutive positions: a coalition is then the background with its present groups copied over
+ * run by run, instead of a label lookup per position.
+ */
+export function groupRuns(labels: Int32Array, count: number, channels: number): Int32Array[] {
+  const runs: number[][] = Array.from({ length: count }, () => []);
+  for (let p = 0; p < labels.length; ) {
+    const g = labels[p];
+    let e = p + 1;
+    while (e < labels.length && labels[e] === g) e++;
+    runs[g].push(p * channels, e * channels);
+    p = e;
+  }
+  return runs.map((r) => Int32Array.from(r));
 }
 
 /** KernelSHAP: Shapley values of feature groups by weighted linear regression over coalitions. */
