@@ -31,7 +31,8 @@ export async function riseSaliency(
 ): Promise<Float32Array> {
   const positions = masks.positions;
   // Masks rebuilt on demand are kept for their batch, so each is built once.
-  const capacity = Math.max(1, Math.min(batchSize, masks.count));
+  // Two batches of masks: the next batch is built before the current one's scores arrive.
+  const capacity = 2 * Math.max(1, Math.min(batchSize, masks.count));
   const held = new Float32Array(capacity * positions);
   const slot = (i: number) => held.subarray((i % capacity) * positions, (i % capacity + 1) * positions);
   const sal = new Float64Array(positions);

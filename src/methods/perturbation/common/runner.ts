@@ -55,23 +55,39 @@ export async function scorePerturbations(
   batchSize: number,
   fill: (index: number, out: Float32Array) => void,
   passes: PassCounter,
-  /** Called after each batch with its first index and scores (e.g. to use per-batch state). */
+  /**
+   * Called after each batch with its first index and scores (e.g. to use per-batch state). The
+   * next batch has already been filled by then (see below), so per-index state must outlive it.
+   */
   onBatch?: (start: number, scores: Float32Array) => void,
 ): Promise<Float64Array> {
   const per = sizeOf(exampleShape);
   const scores = new Float64Array(count);
   const capacity = Math.max(1, Math.min(batchSize, count));
-  const buffer = new Float32Array(capacity * per);
-  for (let start = 0; start < count; start += capacity) {
-    passes.check();
+  // Two buffers: the next batch is built in JS while the engine scores the current one.
+  const buffers = [new Float32Array(capacity * per), new Float32Array(capacity * per)];
+  const build = (start: number, buffer: Float32Array) => {
     const n = Math.min(capacity, count - start);
     for (let j = 0; j < n; j++) fill(start + j, buffer.subarray(j * per, (j + 1) * per));
-    const data = n === capacity ? buffer : buffer.subarray(0, n * per);
-    const s = await op({ data, shape: [n, ...exampleShape] });
+    return n === capacity ? buffer : buffer.subarray(0, n * per);
+  };
+  if (count === 0) return scores;
+  passes.check();
+  let data = build(0, buffers[0]);
+  let pending = op({ data, shape: [data.length / per, ...exampleShape] });
+  for (let start = 0, k = 0; start < count; start += capacity, k++) {
+    const next = start + capacity < count ? build(start + capacity, buffers[(k + 1) % 2]) : undefined;
+    const s = await pending;
+    const n = data.length / per;
     if (s.length !== n) throw new Error(`operator returned ${s.length} scores for ${n} inputs`);
     for (let j = 0; j < n; j++) scores[start + j] = s[j];
     onBatch?.(start, s);
     passes.add(n);
+    if (next) {
+      passes.check();
+      data = next;
+      pending = op({ data, shape: [data.length / per, ...exampleShape] });
+    }
   }
   return scores;
 }
