@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { fail, isGlassboxError } from '../core/errors.js';
+import { collect } from './option-pairs.js';
 import { initTf } from '../runtime/tf.js';
 import {
   BENCHMARK_DATASETS,
@@ -90,10 +91,6 @@ export function addCommonOptions(cmd: Command, out: string, count: number): Comm
       [],
     )
     .option('--examples <n>', 'example maps per method in the HTML report', '3');
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 export function parseInteger(text: string, flag: string, min: number, max = 2 ** 31 - 1): number {

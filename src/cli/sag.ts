@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { fail } from '../core/errors.js';
+import { collect, parseOptionPairs } from './option-pairs.js';
 import { loadAnyModel } from '../models/load.js';
 import { prepareInput } from '../io/input.js';
 import {
@@ -113,10 +114,6 @@ export function register(program: Command): void {
     });
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 function int(text: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const v = Number(text);
   if (!Number.isInteger(v) || v < min || v > max)
@@ -154,28 +151,6 @@ function parseBaseline(text: string): (typeof SAG_BASELINES)[number] | number {
   return v;
 }
 
-function parseOptionPairs(pairs: string[]): Record<string, unknown> | undefined {
-  if (pairs.length === 0) return undefined;
-  const out: Record<string, unknown> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) fail(`--option ${pair}: expected key=value`);
-    const raw = pair.slice(eq + 1);
-    let value: unknown = raw;
-    if (raw === 'true' || raw === 'false') value = raw === 'true';
-    else if (raw !== '' && Number.isFinite(Number(raw))) value = Number(raw);
-    else if (raw.startsWith('[') || raw.startsWith('{')) {
-      try {
-        value = JSON.parse(raw);
-      } catch {
-        fail(`--option ${pair.slice(0, eq)}: ${raw} is not valid JSON`);
-      }
-    }
-    out[pair.slice(0, eq)] = value;
-  }
-  return out;
-}
-
 export async function runSag(flags: SagFlags): Promise<void> {
   const options = {
     grid: parseGrid(flags.grid),
@@ -200,7 +175,7 @@ export async function runSag(flags: SagFlags): Promise<void> {
       flags.blurSigma === undefined ? undefined : positive(flags.blurSigma, '--blur-sigma'),
     upsample: choice(flags.upsample, '--upsample', UPSAMPLE_MODES),
     heuristic: flags.heuristic,
-    heuristicOptions: parseOptionPairs(flags.option),
+    heuristicOptions: flags.option.length ? parseOptionPairs(flags.option) : undefined,
     seed: int(flags.seed, '--seed', 0, 2 ** 31 - 1),
     batchSize: int(flags.batchSize, '--batch-size', 1),
   };
