@@ -4,6 +4,7 @@
  */
 import type { Explanation } from '../methods/explanation.js';
 import { averageRanks, pearson } from '../metrics/common/stats.js';
+import { evidence } from './map-text.js';
 
 export interface Agreement {
   text: string;
@@ -11,11 +12,6 @@ export interface Agreement {
   mean: number;
   /** Every compared pair with its ρ, highest first. */
   pairs: { a: string; b: string; rho: number }[];
-}
-
-/** Compare what each map counts as evidence: the positive part of signed maps, |map| otherwise. */
-function evidence(e: Explanation): Float64Array {
-  return Float64Array.from(e.heatmap.data, (v) => (e.signed ? Math.max(0, v) : Math.abs(v)));
 }
 
 /** "agree strongly", …, "disagree": how far the rankings of two maps go together. */
@@ -30,7 +26,8 @@ function agreeWords(rho: number): string {
 export function describeAgreement(explanations: Explanation[]): Agreement {
   const shape = explanations[0]?.heatmap.shape.join('×');
   const comparable = explanations.filter((e) => e.heatmap.shape.join('×') === shape);
-  // Spearman ρ is the Pearson correlation of ranks; rank each map once, not once per pair.
+  // Compare what each map counts as evidence (as the map's own words do). Spearman ρ is the
+  // Pearson correlation of ranks; rank each map once, not once per pair.
   const ranks = comparable.map((e) => averageRanks(evidence(e)));
   const pairs: Agreement['pairs'] = [];
   for (let i = 0; i < ranks.length; i++)

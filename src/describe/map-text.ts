@@ -39,7 +39,7 @@ function regionName(r: number, c: number): string {
 const percent = (v: number) => `${Math.round(v * 100)}%`;
 
 /** Evidence: the positive part of a signed map, the magnitude of an unsigned one. */
-function evidence(e: Explanation): Float64Array {
+export function evidence(e: Explanation): Float64Array {
   return Float64Array.from(e.heatmap.data, (v) => (e.signed ? Math.max(0, v) : Math.abs(v)));
 }
 
@@ -123,11 +123,12 @@ function signedValue(v: number): string {
 function describeTable(e: Explanation, o: DescribeOptions, target: string): MapText {
   const v = e.heatmap.data;
   const name = (i: number) => o.featureNames?.[i] ?? `feature ${i}`;
-  const absSum = total(Float64Array.from(v, Math.abs));
+  const magnitude = Float64Array.from(v, Math.abs);
+  const absSum = total(magnitude);
   const order = Array.from(v.keys()).sort((a, b) => Math.abs(v[b]) - Math.abs(v[a]));
   const max = o.maxPlaces ?? 3;
   const facts: MapFacts = {
-    topDecileShare: topDecileShare(Float64Array.from(v, Math.abs)),
+    topDecileShare: topDecileShare(magnitude),
     negativeShare: absSum > 0 ? total(Float64Array.from(v, (x) => Math.max(0, -x))) / absSum : 0,
     places: order.slice(0, max).map((i) => ({ name: name(i), share: absSum > 0 ? Math.abs(v[i]) / absSum : 0 })),
   };

@@ -86,7 +86,9 @@ export async function writeExplanations(outDir: string, outputs: MethodOutput[],
   const suffixOf = (i: number) => (n === 1 ? '' : `-${i}`);
   try {
     const tiles: Tile[][] = Array.from({ length: n }, () => []);
-    for (const { method, explanations } of outputs) {
+    // Each map in words, once: for its explanation.json and for summary.txt.
+    const words = outputs.map((o) => o.explanations.map((e) => describeExplanation(e, inputs.kind, { featureNames: inputs.featureNames }).text));
+    for (const [m, { method, explanations }] of outputs.entries()) {
       const dir = path.join(staging, method);
       fs.mkdirSync(dir);
       const per = sizeOf(explanations[0].attribution.shape);
@@ -107,7 +109,7 @@ export async function writeExplanations(outDir: string, outputs: MethodOutput[],
         layer: explanations[0].layer,
         options: explanations[0].options,
         milliseconds: explanations.reduce((s, e) => s + e.milliseconds, 0),
-        inputs: explanations.map((e) => ({ ...explanationSummary(e), text: describeExplanation(e, inputs.kind, { featureNames: inputs.featureNames }).text })),
+        inputs: explanations.map((e, i) => ({ ...explanationSummary(e), text: words[m][i] })),
       };
       fs.writeFileSync(path.join(dir, 'explanation.json'), JSON.stringify(json, null, 2));
     }
@@ -123,7 +125,7 @@ export async function writeExplanations(outDir: string, outputs: MethodOutput[],
         gridFiles.push(`${name}.png`);
       }
     }
-    fs.writeFileSync(path.join(staging, 'summary.txt'), summaryInWords(outputs, inputs));
+    fs.writeFileSync(path.join(staging, 'summary.txt'), summaryInWords(outputs, words, n));
     const written: string[] = [];
     for (const { method } of outputs) {
       const target = path.join(outDir, method);
@@ -143,14 +145,13 @@ export async function writeExplanations(outDir: string, outputs: MethodOutput[],
   }
 }
 
-/** Per input: each method's map in words, then how the methods agree. */
-function summaryInWords(outputs: MethodOutput[], inputs: ExplainedInputs): string {
-  const n = inputs.batch.shape[0];
+/** Per input: each method's map in words (`words[method][input]`), then how the methods agree. */
+function summaryInWords(outputs: MethodOutput[], words: string[][], n: number): string {
   const blocks: string[] = [];
   for (let i = 0; i < n; i++) {
     const explanations = outputs.map((o) => o.explanations[i]);
     const lines = n > 1 ? [`Input ${i}:`] : [];
-    for (const e of explanations) lines.push(`${e.method}: ${describeExplanation(e, inputs.kind, { featureNames: inputs.featureNames }).text}`);
+    explanations.forEach((e, m) => lines.push(`${e.method}: ${words[m][i]}`));
     const agreement = describeAgreement(explanations).text;
     if (agreement) lines.push(agreement);
     blocks.push(lines.join('\n'));
