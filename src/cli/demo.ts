@@ -68,6 +68,8 @@ export async function runDemo(flags: DemoFlags): Promise<{ report: string; summa
   const out = path.resolve(flags.out);
   const config = loadConfigFile(flags.config);
   const dataset = await loadDataset(config.dataset.name, config.dataset.options);
+  // Checked before training, so a table config fails at once and writes nothing.
+  if (dataset.kind === 'table') fail(`the demo shows images and signals; config ${config.name} trains on a table (try \`glassbox tables\`)`);
   const run = await train(config, {
     outDir: path.join(out, 'train'),
     dataset,
@@ -81,7 +83,6 @@ export async function runDemo(flags: DemoFlags): Promise<{ report: string; summa
   const data = new Float32Array(picks.length * per);
   picks.forEach((idx, i) => data.set(dataset.test.x.subarray(idx * per, (idx + 1) * per), i * per));
   const inputs: NdArray = { data, shape: [picks.length, ...dataset.inputShape] };
-  if (model.kind !== 'image' && model.kind !== 'signal') fail(`the demo shows images and signals; config ${config.name} trains a ${model.kind} model`);
   // Display images in [0,1] whatever normalisation the loader applied.
   const display = model.kind === 'image' ? toUnitRange(inputs) : undefined;
 

@@ -65,4 +65,13 @@ describe('glassbox demo', () => {
     expect(fs.existsSync(path.join(out, 'explain', 'occlusion', 'plot-0.svg'))).toBe(true);
     expect(fs.readFileSync(path.join(out, 'explain', 'summary.txt'), 'utf8')).toMatch(/time steps hold \d+% of it/);
   });
+
+  it('refuses a table config before training, writing nothing', async () => {
+    const out = path.join(dir, 'demo-table');
+    const config = path.resolve('configs/breast-cancer-mlp.json');
+    await expect(runDemo({ out, count: '2', methods: 'gradient', config })).rejects.toThrow(
+      /^the demo shows images and signals; config breast-cancer-mlp trains on a table/,
+    );
+    expect(fs.existsSync(out)).toBe(false);
+  });
 });
