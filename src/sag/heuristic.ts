@@ -1,28 +1,61 @@
 /**
  * The heuristic that orders patches for the beam search: any Glassbox explainer's heatmap
  * averaged over each patch (the reference uses an I-GOS mask computed at patch resolution), or a
- * map the caller already has.
+ * map the caller already has. The explainer hides or integrates from SAG's own baseline unless
+ * told otherwise, so the ranking measures what the search will measure.
  */
 import type { NdArray } from '../core/ndarray.js';
 import { fail } from '../core/errors.js';
 import type { Model } from '../models/model.js';
-import { explain, listMethods } from '../methods/index.js';
+import { explain, getMethod, listMethods } from '../methods/index.js';
 import type { PatchGrid } from './patches.js';
 
 /** A method name, or scores given directly: one per patch, or an [H, W] map (row-major). */
 export type Heuristic = string | readonly number[] | Float32Array;
 
-/** Tried in order when no heuristic is named: the first registered one the model supports. */
-export const DEFAULT_HEURISTICS = ['rise', 'integrated-gradients', 'grad-cam'];
+/**
+ * Tried in order when no heuristic is named: the first registered one the model supports.
+ * Integrated Gradients first (white-box models): integrated from SAG's baseline, it splits
+ * f(image) − f(fully masked image) over the pixels (completeness), which is the quantity the
+ * search grows patch by patch, at the cost of a few dozen gradient passes (the reference's I-GOS
+ * is also an integrated-gradient mask). RISE for black-box models: 500 masked images.
+ */
+export const DEFAULT_HEURISTICS = ['integrated-gradients', 'rise', 'grad-cam'];
 
 /**
  * Options SAG gives a heuristic unless the caller sets them. RISE's own default of 4000 masks is
  * tuned for fine saliency maps; the beam search only needs a coarse order of 49 patches (it tries
  * the 15 best from every state), and at 4000 the masks would cost more than the whole search.
+ * Integrated Gradients keeps its own 50 Gauss–Legendre steps: a patch mean sums thousands of
+ * pixels, so the order is settled long before the per-pixel map is (see docs/sag.md).
  */
 export const HEURISTIC_DEFAULTS: Record<string, Record<string, unknown>> = {
   rise: { masks: 500 },
 };
+
+/** SAG's baseline, as built for the search, and how it was asked for. */
+export interface SagBaseline {
+  kind: 'black' | 'blur' | 'mean' | number;
+  values: Float32Array;
+  blurSigma?: number;
+}
+
+/**
+ * The `baseline` option that makes heuristic `method` hide (perturbation methods) or start from
+ * (path methods) what SAG's hidden patches show; {} when the method has no such option. A method
+ * taking a baseline array gets SAG's exact one; one taking the perturbation form gets its name.
+ */
+export function heuristicBaseline(method: string, b: SagBaseline): Record<string, unknown> {
+  const schema = (getMethod(method).options as { shape?: Record<string, { safeParse(v: unknown): { success: boolean } }> })
+    .shape?.baseline;
+  if (!schema) return {};
+  if (schema.safeParse(b.values).success) return { baseline: b.values };
+  const named = b.kind === 'black' ? 0 : b.kind;
+  if (!schema.safeParse(named).success) return {};
+  return b.kind === 'blur' && b.blurSigma !== undefined
+    ? { baseline: named, blurSigma: b.blurSigma }
+    : { baseline: named };
+}
 
 export interface PatchScores {
   /** Method name, or 'given' for a caller's map. */
@@ -52,6 +85,8 @@ export function defaultHeuristic(model: Model): string {
 export interface HeuristicRequest {
   heuristic?: Heuristic;
   options?: Record<string, unknown>;
+  /** SAG's baseline, given to the method unless `options` sets one. */
+  baseline?: SagBaseline;
   seed: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -84,7 +119,13 @@ export async function patchScores(
       `the heuristic map has ${map.length} values: give ${grid.count} (one per patch of the ${grid.rows}×${grid.cols} grid) or ${grid.height * grid.width} (${grid.height}×${grid.width} pixels)`,
     );
   }
-  const options = { ...(HEURISTIC_DEFAULTS[h] ?? {}), ...(req.options ?? {}) };
+  getMethod(h); // an unknown name fails here, with the list of methods
+  const own = req.options ?? {};
+  const shared = req.baseline && !('baseline' in own) ? heuristicBaseline(h, req.baseline) : {};
+  const options = { ...(HEURISTIC_DEFAULTS[h] ?? {}), ...shared, ...own };
+  // The result records SAG's baseline by name, not as the image-sized array the method got.
+  const recorded =
+    shared.baseline instanceof Float32Array ? { ...options, baseline: req.baseline!.kind } : options;
   const counter = { passes: 0 };
   const [e] = await explain(counting(model, counter), input, h, {
     targets: [target],
@@ -99,7 +140,7 @@ export async function patchScores(
     );
   return {
     method: h,
-    options,
+    options: recorded,
     scores: grid.patchMeans(e.heatmap.data),
     passes: counter.passes,
     milliseconds: performance.now() - started,

@@ -11,7 +11,7 @@ import { parseOptions } from '../core/options.js';
 import type { Model } from '../models/model.js';
 import { checkInputBatch, checkTargets } from '../models/validate.js';
 import { throwIfAborted } from '../methods/method.js';
-import { gaussianBlur } from '../methods/blur.js';
+import { baselineFor } from '../methods/perturbation/common/baseline.js';
 import { PatchGrid } from './patches.js';
 import { PatchScorer } from './scorer.js';
 import { patchScores } from './heuristic.js';
@@ -85,9 +85,11 @@ export async function structuredAttentionGraph(
       `the model gives class ${target} probability ${fullProbability} on the full image: nothing to explain; choose another --target`,
     );
 
+  const baseline = makeBaseline(batch, o.baseline, o.blurSigma);
   const heuristic = await patchScores(model, batch, target, grid, {
     heuristic: o.heuristic,
     options: o.heuristicOptions,
+    baseline: { kind: o.baseline, values: baseline, blurSigma: o.blurSigma },
     seed: o.seed,
     signal,
     onProgress: (d, t) => onProgress?.(d, t, 'heuristic'),
@@ -98,7 +100,7 @@ export async function structuredAttentionGraph(
   const scorer = new PatchScorer(
     model,
     image,
-    makeBaseline(batch, o.baseline, o.blurSigma),
+    baseline,
     grid,
     target,
     {
@@ -179,20 +181,9 @@ export async function structuredAttentionGraph(
 /** What hidden patches show. 'black' is 0, black for Glassbox's [0, 1] images. */
 function makeBaseline(
   batch: NdArray,
-  baseline: string | number,
+  baseline: 'black' | 'blur' | 'mean' | number,
   blurSigma: number | undefined,
 ): Float32Array {
-  const x = batch.data;
-  if (typeof baseline === 'number') return new Float32Array(x.length).fill(baseline);
-  if (baseline === 'black') return new Float32Array(x.length);
   const [, h, w, c] = batch.shape;
-  if (baseline === 'blur')
-    return gaussianBlur(batch, blurSigma ?? Math.max(1, Math.max(h, w) / 10)).data;
-  const out = new Float32Array(x.length);
-  for (let k = 0; k < c; k++) {
-    let s = 0;
-    for (let p = 0; p < h * w; p++) s += x[p * c + k];
-    for (let p = 0; p < h * w; p++) out[p * c + k] = s / (h * w);
-  }
-  return out;
+  return baselineFor(batch.data, [h, w], c, baseline === 'black' ? 0 : baseline, { blurSigma });
 }

@@ -100,7 +100,7 @@ export const sagOptionsSchema = z.strictObject({
     ])
     .optional()
     .describe(
-      'patch ranking: a method name (default: rise, else integrated-gradients, else grad-cam) or scores per patch or per pixel',
+      'patch ranking: a method name (default: integrated-gradients for white-box models, else rise, else grad-cam) or scores per patch or per pixel',
     ),
   heuristicOptions: z
     .record(z.string(), z.unknown())
