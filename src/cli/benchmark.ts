@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { fail, isGlassboxError } from '../core/errors.js';
 import { collect } from './option-pairs.js';
+import { integerFlag, readNumber } from './flags.js';
 import { initTf } from '../runtime/tf.js';
 import {
   BENCHMARK_DATASETS,
@@ -93,13 +94,6 @@ export function addCommonOptions(cmd: Command, out: string, count: number): Comm
     .option('--examples <n>', 'example maps per method in the HTML report', '3');
 }
 
-export function parseInteger(text: string, flag: string, min: number, max = 2 ** 31 - 1): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min || v > max)
-    fail(`${flag} ${text}: expected an integer from ${min} to ${max}`);
-  return v;
-}
-
 export function parseList(text: string | undefined): string[] | 'all' | undefined {
   if (text === undefined) return undefined;
   if (text.trim() === 'all') return 'all';
@@ -120,9 +114,10 @@ export function parseScopedOptions(
     const m = /^([^.=]+)\.([^=]+)=(.*)$/.exec(pair);
     if (!m) fail(`${flag} ${pair}: expected name.key=value, e.g. ${flag} rise.masks=4000`);
     const [, name, key, raw] = m;
+    const number = readNumber(raw);
     let value: unknown = raw;
     if (raw === 'true' || raw === 'false') value = raw === 'true';
-    else if (raw !== '' && Number.isFinite(Number(raw))) value = Number(raw);
+    else if (number !== undefined) value = number;
     else if (raw.startsWith('[') || raw.startsWith('{') || raw.startsWith('"')) {
       try {
         value = JSON.parse(raw);
@@ -144,18 +139,18 @@ export function commonRunOptions(flags: CommonFlags) {
   return {
     methods,
     metrics,
-    seed: parseInteger(flags.seed, '--seed', 0),
-    batchSize: parseInteger(flags.batchSize, '--batch-size', 1, 100_000),
+    seed: integerFlag(flags.seed, '--seed', { min: 0, max: 2 ** 31 - 1 }),
+    batchSize: integerFlag(flags.batchSize, '--batch-size', { min: 1, max: 100_000 }),
     methodOptions: parseScopedOptions(flags.methodOption, '--method-option'),
     metricOptions: parseScopedOptions(flags.metricOption, '--metric-option'),
-    examples: parseInteger(flags.examples, '--examples', 0, 100),
+    examples: integerFlag(flags.examples, '--examples', { min: 0, max: 100 }),
     out: flags.out,
   };
 }
 
 export async function runBenchmarkCommand(flags: BenchmarkFlags): Promise<void> {
   const common = commonRunOptions(flags);
-  const count = parseInteger(flags.count, '--count', 1, 100_000);
+  const count = integerFlag(flags.count, '--count', { min: 1, max: 100_000 });
   if ((flags.model === undefined) !== (flags.data === undefined))
     fail('--model and --data go together: give both, or neither');
   const datasets = parseList(flags.datasets);

@@ -12,6 +12,7 @@ import { describeOptions, getDataset, listDatasets } from '../train/data/dataset
 import { renderPreview, tablePreview, writePng } from '../train/data/preview.js';
 import { classCounts } from '../train/data/split.js';
 import { collect, parseOptionPairs } from './option-pairs.js';
+import { integerFlag } from './flags.js';
 
 interface ShowFlags {
   dataset: string;
@@ -75,10 +76,9 @@ export function formatList(withOptions: boolean): string {
 async function runShow(flags: ShowFlags): Promise<void> {
   const entry = getDataset(flags.dataset);
   const options = parseOptionPairs(flags.option);
-  if (flags.seed !== undefined) options.seed = parseInteger(flags.seed, '--seed');
+  if (flags.seed !== undefined) options.seed = integerFlag(flags.seed, '--seed');
   if (flags.path !== undefined) options.path = flags.path;
-  const count = parseInteger(flags.count, '--count');
-  if (count < 1) fail(`--count must be at least 1, got ${count}`);
+  const count = integerFlag(flags.count, '--count', { min: 1 });
   const ds = await entry.load(options);
   const split = pickSplit(ds, flags.split);
 
@@ -135,11 +135,5 @@ export function summarise(ds: Dataset): string {
   );
   lines.push(`  provenance ${ds.provenance}`);
   return lines.join('\n');
-}
-
-function parseInteger(s: string, flag: string): number {
-  const v = Number(s);
-  if (!Number.isInteger(v)) fail(`${flag} must be an integer, got "${s}"`);
-  return v;
 }
 

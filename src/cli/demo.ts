@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { NdArray } from '../core/ndarray.js';
 import { fail } from '../core/errors.js';
+import { integerFlag, optionalIntegerFlag } from './flags.js';
 import { loadConfigFile } from '../train/config.js';
 import { loadDataset } from '../train/data/datasets.js';
 import { train } from '../train/run.js';
@@ -63,8 +64,8 @@ function pickExamples(labels: Int32Array, count: number): number[] {
 }
 
 export async function runDemo(flags: DemoFlags): Promise<{ report: string; summaryFile: string }> {
-  const count = Number(flags.count);
-  if (!Number.isInteger(count) || count < 1 || count > 100) fail(`--count ${flags.count}: expected an integer from 1 to 100`);
+  const count = integerFlag(flags.count, '--count', { min: 1, max: 100 });
+  const epochs = optionalIntegerFlag(flags.epochs, '--epochs', { min: 1 });
   const out = path.resolve(flags.out);
   const config = loadConfigFile(flags.config);
   const dataset = await loadDataset(config.dataset.name, config.dataset.options);
@@ -73,7 +74,7 @@ export async function runDemo(flags: DemoFlags): Promise<{ report: string; summa
   const run = await train(config, {
     outDir: path.join(out, 'train'),
     dataset,
-    epochs: flags.epochs === undefined ? undefined : Number(flags.epochs),
+    epochs,
   });
   if (!run.modelDir) fail('training was interrupted before a model was saved; run the demo again');
 

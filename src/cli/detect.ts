@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../core/errors.js';
+import { integerFlag, numberFlag, optionalIntegerFlag } from './flags.js';
 import type { NdArray } from '../core/ndarray.js';
 import { writeNpy } from '../io/npy.js';
 import { overlayPng } from '../viz/overlay.js';
@@ -25,14 +26,6 @@ import {
   type DetectorMethod,
   type ExplainedDetection,
 } from '../vision/detector-explain.js';
-
-function int(value: string | undefined, flag: string, min = 1): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    fail(`${flag}: expected an integer ≥ ${min}, got "${value}"`);
-  return n;
-}
 
 export function register(program: Command): void {
   const detect = program
@@ -57,10 +50,10 @@ export function register(program: Command): void {
         seed?: string;
       }) => {
         const options: DetectorTrainOptions = {
-          epochs: int(flags.epochs, '--epochs'),
-          trainCount: int(flags.trainCount, '--train-count'),
-          testCount: int(flags.testCount, '--test-count'),
-          seed: int(flags.seed, '--seed', 0),
+          epochs: optionalIntegerFlag(flags.epochs, '--epochs', { min: 1 }),
+          trainCount: optionalIntegerFlag(flags.trainCount, '--train-count', { min: 1 }),
+          testCount: optionalIntegerFlag(flags.testCount, '--test-count', { min: 1 }),
+          seed: optionalIntegerFlag(flags.seed, '--seed', { min: 0 }),
         };
         const log = (line: string) => process.stderr.write(`${line}\n`);
         const detector = await trainDetector(options, log);
@@ -120,21 +113,20 @@ interface ExplainFlags {
   out?: string;
 }
 
-function unitNumber(value: string, flag: string): number {
-  const v = Number(value);
-  if (!(v >= 0 && v <= 1)) fail(`${flag}: expected a number in [0, 1], got "${value}"`);
-  return v;
-}
-
 async function runExplain(flags: ExplainFlags): Promise<void> {
   const started = performance.now();
-  const detector = await GridDetector.load(flags.run);
   const methods = flags.methods.split(',').map((m) => m.trim());
   for (const m of methods)
     if (!(DETECTOR_METHODS as readonly string[]).includes(m))
       fail(`--methods: unknown method "${m}"; choose from ${DETECTOR_METHODS.join(', ')}`);
-  const count = int(flags.examples, '--examples')!;
-  const from = int(flags.from, '--from', 0)!;
+  const count = integerFlag(flags.examples, '--examples', { min: 1 });
+  const from = integerFlag(flags.from, '--from', { min: 0 });
+  const masks = integerFlag(flags.masks, '--masks', { min: 1 });
+  const gridSize = integerFlag(flags.gridSize, '--grid-size', { min: 1 });
+  const baseline = numberFlag(flags.baseline, '--baseline', { min: 0, max: 1 });
+  const scoreThreshold = numberFlag(flags.scoreThreshold, '--score-threshold', { min: 0, max: 1 });
+  const seed = integerFlag(flags.seed, '--seed', { min: 0 });
+  const detector = await GridDetector.load(flags.run);
   const ds = detectorData(detector.info.data);
   if (from + count > ds.test.count)
     fail(
@@ -150,12 +142,12 @@ async function runExplain(flags: ExplainFlags): Promise<void> {
     detector,
     images,
     {
-      masks: int(flags.masks, '--masks'),
-      gridSize: int(flags.gridSize, '--grid-size'),
-      baseline: unitNumber(flags.baseline, '--baseline'),
-      scoreThreshold: unitNumber(flags.scoreThreshold, '--score-threshold'),
+      masks,
+      gridSize,
+      baseline,
+      scoreThreshold,
       camLayer: flags.layer,
-      seed: int(flags.seed, '--seed', 0),
+      seed,
       methods: methods as DetectorMethod[],
     },
     truth,
@@ -184,11 +176,7 @@ async function runExplain(flags: ExplainFlags): Promise<void> {
     from,
     detections: results.length,
     seconds: (performance.now() - started) / 1000,
-    options: {
-      masks: Number(flags.masks),
-      gridSize: Number(flags.gridSize),
-      seed: Number(flags.seed),
-    },
+    options: { masks, gridSize, seed },
     peakInBoxShare: Object.fromEntries(methods.map((m) => [m, share(m)])),
     list: results.map((r) => ({
       image: from + r.image,

@@ -6,19 +6,13 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../core/errors.js';
+import { integerFlag, optionalIntegerFlag } from './flags.js';
 import { runDynamics, verdictLine } from '../dynamics/report.js';
 import { animateMlp } from '../dynamics/mlp-activations.js';
 import { animateLstm, type AnimateOver } from '../dynamics/lstm-animation.js';
 import { GATE_NAMES, type GateName } from '../dynamics/lstm-gates.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-function positiveInt(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) fail(`${flag}: expected a non-negative integer, got "${text}"`);
-  return n;
-}
 
 function split(flag: string, text: string | undefined, fallback: 'train' | 'test'): 'train' | 'test' {
   if (text === undefined) return fallback;
@@ -38,8 +32,8 @@ export function register(program: Command): void {
     .action(async (flags: { run: string; out?: string; probe?: string; seed?: string; json?: boolean }) => {
       const r = await runDynamics(flags.run, {
         outDir: flags.out,
-        probePerClass: positiveInt('--probe', flags.probe, 50),
-        seed: positiveInt('--seed', flags.seed, 0),
+        probePerClass: optionalIntegerFlag(flags.probe, '--probe', { min: 0 }) ?? 50,
+        seed: optionalIntegerFlag(flags.seed, '--seed', { min: 0 }) ?? 0,
         log,
       });
       if (flags.json) {
@@ -69,10 +63,10 @@ export function register(program: Command): void {
       const r = await animateMlp(flags.run, {
         outDir: flags.out,
         split: split('--split', flags.split, 'train'),
-        perClass: Math.max(1, positiveInt('--per-class', flags.perClass, 50)),
+        perClass: optionalIntegerFlag(flags.perClass, '--per-class', { min: 1 }) ?? 50,
         layers: flags.layers?.split(',').map((s) => s.trim()).filter(Boolean),
-        seed: positiveInt('--seed', flags.seed, 0),
-        delayMs: positiveInt('--delay', flags.delay, 300),
+        seed: optionalIntegerFlag(flags.seed, '--seed', { min: 0 }) ?? 0,
+        delayMs: optionalIntegerFlag(flags.delay, '--delay', { min: 0 }) ?? 300,
         log,
       });
       for (const s of r.summary) {
@@ -98,13 +92,13 @@ export function register(program: Command): void {
       if (bad.length) fail(`--gates ${bad.join(',')}: choose from ${GATE_NAMES.join(', ')}`);
       if (flags.over !== undefined && flags.over !== 'time' && flags.over !== 'epochs') fail(`--over ${flags.over}: choose time or epochs`);
       const r = await animateLstm(flags.run, {
-        index: positiveInt('--index', flags.index, 0),
+        index: integerFlag(flags.index, '--index', { min: 0 }),
         split: split('--split', flags.split, 'test'),
         gates: gates as GateName[],
         over: (flags.over ?? 'time') as AnimateOver,
         layer: flags.layer,
         outDir: flags.out,
-        delayMs: flags.delay !== undefined ? positiveInt('--delay', flags.delay, 150) : undefined,
+        delayMs: optionalIntegerFlag(flags.delay, '--delay', { min: 0 }),
         log,
       });
       const means = Object.entries(r.means).map(([g, v]) => `${g} ${v.toFixed(3)}`).join(', ');

@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { initTf } from '../runtime/tf.js';
 import { prepareUserEntry } from '../metrics/benchmark/entries.js';
 import { runBenchmark } from '../metrics/benchmark/runner.js';
-import { addCommonOptions, commonRunOptions, parseInteger, type CommonFlags } from './benchmark.js';
+import { addCommonOptions, commonRunOptions, type CommonFlags } from './benchmark.js';
+import { integerFlag } from './flags.js';
 
 interface EvaluateFlags extends CommonFlags {
   model: string;
@@ -31,7 +32,7 @@ export function register(program: Command): void {
 
 export async function runEvaluate(flags: EvaluateFlags): Promise<void> {
   const common = commonRunOptions(flags);
-  const count = parseInteger(flags.count, '--count', 1, 100_000);
+  const count = integerFlag(flags.count, '--count', { min: 1, max: 100_000 });
   await initTf();
   const entry = await prepareUserEntry(flags.model, flags.data, count);
   const run = await runBenchmark([entry], {

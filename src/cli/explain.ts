@@ -8,6 +8,7 @@ import { prepareInput } from '../io/input.js';
 import { writeExplanations, type MethodOutput } from '../io/explanation-files.js';
 import { COLORMAPS, type ColormapName } from '../viz/colormap.js';
 import { collect, parseOptionPairs } from './option-pairs.js';
+import { integerFlag, integerListFlag, numberFlag, numberListFlag, sizeFlag } from './flags.js';
 
 interface ExplainFlags {
   model: string;
@@ -51,17 +52,9 @@ export function register(program: Command): void {
     });
 }
 
-function parseNumber(text: string, flag: string, min: number, max: number, integer = false): number {
-  const v = Number(text);
-  if (!Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-    fail(`${flag} ${text}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
-  }
-  return v;
-}
-
 export async function runExplain(flags: ExplainFlags): Promise<void> {
-  const opacity = parseNumber(flags.opacity, '--opacity', 0, 1);
-  const seed = parseNumber(flags.seed, '--seed', 0, 2 ** 31 - 1, true);
+  const opacity = numberFlag(flags.opacity, '--opacity', { min: 0, max: 1 });
+  const seed = integerFlag(flags.seed, '--seed', { min: 0, max: 2 ** 31 - 1 });
   if (flags.colormap && !COLORMAPS.includes(flags.colormap as ColormapName)) {
     fail(`--colormap ${flags.colormap}: choose one of ${COLORMAPS.join(', ')}`);
   }
@@ -72,8 +65,8 @@ export async function runExplain(flags: ExplainFlags): Promise<void> {
   const names = flags.method === 'all' ? applicable.filter((m) => m.family !== 'wrapper').map((m) => m.name) : flags.method.split(',').map((s) => s.trim()).filter(Boolean);
   const input = await prepareInput(flags.input, model);
   const n = input.batch.shape[0];
-  const targets = flags.target?.split(',').map((t) => parseNumber(t.trim(), '--target', 0, model.numClasses - 1, true));
-  if (targets && targets.length === 1 && n > 1) targets.length = 0, targets.push(...Array(n).fill(Number(flags.target)));
+  let targets = flags.target === undefined ? undefined : integerListFlag(flags.target, '--target', { min: 0, max: model.numClasses - 1 });
+  if (targets?.length === 1 && n > 1) targets = Array<number>(n).fill(targets[0]);
   const extra = parseOptionPairs(flags.option);
   const outputs: MethodOutput[] = [];
   for (const name of names) {
@@ -99,12 +92,6 @@ export async function runExplain(flags: ExplainFlags): Promise<void> {
   for (const w of written) process.stdout.write(`${w}\n`);
 }
 
-function numberList(text: string, flag: string): number[] {
-  const values = text.split(/[,x]/).map((v) => Number(v.trim()));
-  if (values.length === 0 || values.some((v) => !Number.isFinite(v))) fail(`${flag} ${text}: expected numbers separated by commas`);
-  return values;
-}
-
 /** Preprocessing flags, which only ONNX models take (TF.js models carry their own). */
 function modelOptions(flags: ExplainFlags): LoadModelOptions {
   const options: LoadModelOptions = {};
@@ -114,9 +101,9 @@ function modelOptions(flags: ExplainFlags): LoadModelOptions {
   }
   if (flags.mean || flags.std) {
     if (!flags.mean || !flags.std) fail('--mean and --std go together');
-    options.preprocess = { mean: numberList(flags.mean, '--mean'), std: numberList(flags.std, '--std') };
+    options.preprocess = { mean: numberListFlag(flags.mean, '--mean'), std: numberListFlag(flags.std, '--std', { above: 0 }) };
   }
-  if (flags.size) options.size = numberList(flags.size, '--size');
+  if (flags.size !== undefined) options.size = sizeFlag(flags.size);
   return options;
 }
 

@@ -1,6 +1,7 @@
 /** `glassbox layers --model PATH`: the inspectable layers of a TF.js or ONNX model. */
 import type { Command } from 'commander';
 import { fail } from '../core/errors.js';
+import { sizeFlag } from './flags.js';
 import { loadModel, type LoadModelOptions } from '../models/load-model.js';
 import type { LayerInfo, Model } from '../models/model.js';
 
@@ -30,7 +31,7 @@ export async function runLayers(flags: LayersFlags): Promise<string> {
     if (flags.layout !== 'nchw' && flags.layout !== 'nhwc') fail(`--layout ${flags.layout}: choose nchw or nhwc`);
     options.layout = flags.layout;
   }
-  if (flags.size) options.size = parseSize(flags.size);
+  if (flags.size !== undefined) options.size = sizeFlag(flags.size);
   const model = await loadModel(flags.model, options);
   try {
     const layers = model.layers();
@@ -39,12 +40,6 @@ export async function runLayers(flags: LayersFlags): Promise<string> {
   } finally {
     model.dispose();
   }
-}
-
-export function parseSize(text: string): number[] {
-  const parts = text.toLowerCase().split(/[x,]/).map((s) => Number(s.trim()));
-  if (parts.length === 0 || parts.some((v) => !Number.isInteger(v) || v <= 0)) fail(`--size ${text}: expected positive integers like 224x224`);
-  return parts;
 }
 
 function summary(model: Model) {

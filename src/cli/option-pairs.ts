@@ -1,5 +1,6 @@
 /** Parsing of repeatable `--option key=value` flags, shared by the commands that take them. */
 import { fail } from '../core/errors.js';
+import { readNumber } from './flags.js';
 
 /** commander accumulator for a repeatable flag. */
 export function collect(value: string, previous: string[]): string[] {
@@ -13,9 +14,10 @@ export function parseOptionPairs(pairs: string[]): Record<string, unknown> {
     if (eq <= 0) fail(`--option ${pair}: expected key=value`);
     const key = pair.slice(0, eq);
     const raw = pair.slice(eq + 1);
+    const number = readNumber(raw);
     let value: unknown = raw;
     if (raw === 'true' || raw === 'false') value = raw === 'true';
-    else if (raw !== '' && Number.isFinite(Number(raw))) value = Number(raw);
+    else if (number !== undefined) value = number;
     else if (raw.startsWith('[') || raw.startsWith('{')) {
       try {
         value = JSON.parse(raw);

@@ -6,6 +6,15 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { fail } from '../core/errors.js';
 import { collect, parseOptionPairs } from './option-pairs.js';
+import {
+  badFlag,
+  integerFlag,
+  numberFlag,
+  optionalIntegerFlag,
+  optionalNumberFlag,
+  readInteger,
+  readNumber,
+} from './flags.js';
 import { loadAnyModel } from '../models/load.js';
 import { prepareInput } from '../io/input.js';
 import {
@@ -97,7 +106,7 @@ export function register(program: Command): void {
     )
     .option(
       '--heuristic <method>',
-      'method ranking the patches (default: rise, else integrated-gradients, else grad-cam)',
+      'method ranking the patches (default: integrated-gradients for white-box models, else rise, else grad-cam)',
     )
     .option(
       '--option <key=value>',
@@ -114,78 +123,67 @@ export function register(program: Command): void {
     });
 }
 
-function int(text: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min || v > max)
-    fail(
-      `${flag} ${text}: expected a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}`,
-    );
-  return v;
-}
-
-function fraction(text: string, flag: string, allowZero: boolean): number {
-  const v = Number(text);
-  if (!Number.isFinite(v) || v > 1 || v < 0 || (!allowZero && v === 0))
-    fail(`${flag} ${text}: expected a number ${allowZero ? 'from 0' : 'above 0'} up to 1`);
-  return v;
-}
-
 function choice<T extends string>(text: string, flag: string, options: readonly T[]): T {
   if (!options.includes(text as T)) fail(`${flag} ${text}: choose one of ${options.join(', ')}`);
   return text as T;
 }
 
 function parseGrid(text: string): number | [number, number] {
-  const m = /^(\d+)(?:x(\d+))?$/i.exec(text.trim());
-  if (!m) fail(`--grid ${text}: expected n (for n×n) or ROWSxCOLS, e.g. 7 or 7x5`);
-  const rows = int(m[1], '--grid', 1);
-  return m[2] === undefined ? rows : [rows, int(m[2], '--grid', 1)];
+  const parts = text.split(/x/i).map(readInteger);
+  if (parts.length > 2 || parts.some((v) => v === undefined || v < 1))
+    badFlag('--grid', text, 'n (for n×n) or ROWSxCOLS, each ≥ 1, e.g. 7 or 7x5');
+  const [rows, cols] = parts as number[];
+  return cols === undefined ? rows : [rows, cols];
 }
 
 function parseBaseline(text: string): (typeof SAG_BASELINES)[number] | number {
   if ((SAG_BASELINES as readonly string[]).includes(text))
     return text as (typeof SAG_BASELINES)[number];
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v))
+  const v = readNumber(text);
+  if (v === undefined)
     fail(`--baseline ${text}: choose ${SAG_BASELINES.join(', ')} or give a number`);
+  return v;
+}
+
+/** An integer ≥ 1, or "inf" (also "infinity") for no limit. */
+function parsePatience(text: string): number {
+  if (/^\s*inf(inity)?\s*$/i.test(text)) return Infinity;
+  const v = readInteger(text);
+  if (v === undefined || v < 1) badFlag('--patience', text, 'an integer ≥ 1, or inf');
   return v;
 }
 
 export async function runSag(flags: SagFlags): Promise<void> {
   const options = {
     grid: parseGrid(flags.grid),
-    beam: int(flags.beam, '--beam', 1),
-    successors: int(flags.successors, '--successors', 1),
-    threshold: fraction(flags.threshold, '--threshold', false),
-    childThreshold: fraction(flags.childThreshold, '--child-threshold', true),
-    maxChildren: int(flags.maxChildren, '--max-children', 1),
-    maxNodes: int(flags.maxNodes, '--max-nodes', 1),
+    beam: integerFlag(flags.beam, '--beam', { min: 1 }),
+    successors: integerFlag(flags.successors, '--successors', { min: 1 }),
+    threshold: numberFlag(flags.threshold, '--threshold', { above: 0, max: 1 }),
+    childThreshold: numberFlag(flags.childThreshold, '--child-threshold', { min: 0, max: 1 }),
+    maxChildren: integerFlag(flags.maxChildren, '--max-children', { min: 1 }),
+    maxNodes: integerFlag(flags.maxNodes, '--max-nodes', { min: 1 }),
     childOrder: choice(flags.childOrder, '--child-order', CHILD_ORDERS),
-    maxRoots: int(flags.maxRoots, '--max-roots', 1),
-    maxOverlap: int(flags.maxOverlap, '--max-overlap', 0),
-    show: int(flags.show, '--show', 1),
-    maxRootSize:
-      flags.maxRootSize === undefined ? undefined : int(flags.maxRootSize, '--max-root-size', 1),
-    patience: /^inf(inity)?$/i.test(flags.patience)
-      ? Infinity
-      : int(flags.patience, '--patience', 1),
+    maxRoots: integerFlag(flags.maxRoots, '--max-roots', { min: 1 }),
+    maxOverlap: integerFlag(flags.maxOverlap, '--max-overlap', { min: 0 }),
+    show: integerFlag(flags.show, '--show', { min: 1 }),
+    maxRootSize: optionalIntegerFlag(flags.maxRootSize, '--max-root-size', { min: 1 }),
+    patience: parsePatience(flags.patience),
     shrink: choice(flags.shrink, '--shrink', SHRINK_ORDERS),
     baseline: parseBaseline(flags.baseline),
-    blurSigma:
-      flags.blurSigma === undefined ? undefined : positive(flags.blurSigma, '--blur-sigma'),
+    blurSigma: optionalNumberFlag(flags.blurSigma, '--blur-sigma', { above: 0 }),
     upsample: choice(flags.upsample, '--upsample', UPSAMPLE_MODES),
     heuristic: flags.heuristic,
     heuristicOptions: flags.option.length ? parseOptionPairs(flags.option) : undefined,
-    seed: int(flags.seed, '--seed', 0, 2 ** 31 - 1),
-    batchSize: int(flags.batchSize, '--batch-size', 1),
+    seed: integerFlag(flags.seed, '--seed', { min: 0, max: 2 ** 31 - 1 }),
+    batchSize: integerFlag(flags.batchSize, '--batch-size', { min: 1 }),
   };
   if (!fs.existsSync(flags.input)) fail(`input not found: ${flags.input}`);
   const model = await loadAnyModel(flags.model);
   try {
-    const target =
-      flags.target === undefined
-        ? undefined
-        : int(flags.target, '--target', 0, model.numClasses - 1);
+    const target = optionalIntegerFlag(flags.target, '--target', {
+      min: 0,
+      max: model.numClasses - 1,
+    });
     const input = await prepareInput(flags.input, model);
     if (input.batch.shape[0] !== 1)
       fail(
@@ -220,12 +218,6 @@ export async function runSag(flags: SagFlags): Promise<void> {
   } finally {
     model.dispose();
   }
-}
-
-function positive(text: string, flag: string): number {
-  const v = Number(text);
-  if (!Number.isFinite(v) || v <= 0) fail(`${flag} ${text}: expected a positive number`);
-  return v;
 }
 
 /** One status line on a terminal (rewritten at most every 200 ms); stage changes only otherwise. */

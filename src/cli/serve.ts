@@ -1,7 +1,7 @@
 /** `glassbox serve`: the web app (HTTP API + front end) on one port, localhost unless told otherwise. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { fail } from '../core/errors.js';
+import { integerFlag } from './flags.js';
 import { initTf } from '../runtime/tf.js';
 
 interface ServeFlags {
@@ -28,17 +28,11 @@ export function register(program: Command): void {
     });
 }
 
-function int(text: string, flag: string, min: number, max: number): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min || v > max) fail(`${flag} ${text}: expected an integer from ${min} to ${max}`);
-  return v;
-}
-
 export async function runServe(flags: ServeFlags): Promise<void> {
-  const port = int(flags.port, '--port', 0, 65535);
-  const concurrency = int(flags.concurrency, '--concurrency', 1, 16);
-  const maxQueued = int(flags.maxQueue, '--max-queue', 0, 10_000);
-  const maxModelBytes = int(flags.maxUploadMb, '--max-upload-mb', 1, 4096) * 1024 * 1024;
+  const port = integerFlag(flags.port, '--port', { min: 0, max: 65535 });
+  const concurrency = integerFlag(flags.concurrency, '--concurrency', { min: 1, max: 16 });
+  const maxQueued = integerFlag(flags.maxQueue, '--max-queue', { min: 0, max: 10_000 });
+  const maxModelBytes = integerFlag(flags.maxUploadMb, '--max-upload-mb', { min: 1, max: 4096 }) * 1024 * 1024;
   const { ensureWebBuilt, startServer } = await import('../server/index.js');
   ensureWebBuilt(undefined, (line) => process.stderr.write(`${line}\n`));
   await initTf();

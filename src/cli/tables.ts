@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../core/errors.js';
+import { integerFlag } from './flags.js';
 import { loadAnyModel } from '../models/load.js';
 import { writeNpy } from '../io/npy.js';
 import { readRun, runDataset, splitRows } from '../vision/run-data.js';
@@ -28,12 +29,6 @@ interface TablesFlags {
   methods: string;
   seed: string;
   out?: string;
-}
-
-function positiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) fail(`${flag}: expected a positive integer, got "${value}"`);
-  return n;
 }
 
 export function register(program: Command): void {
@@ -66,6 +61,10 @@ export function register(program: Command): void {
 
 async function runTables(flags: TablesFlags): Promise<void> {
   const started = performance.now();
+  // Checked before any slow work, so a typo fails at once.
+  const rowCount = integerFlag(flags.rows, '--rows', { min: 1 });
+  const showCount = integerFlag(flags.show, '--show', { min: 1 });
+  const seed = integerFlag(flags.seed, '--seed', { min: 0 });
   const run = readRun(flags.run);
   const ds = await runDataset(run);
   if (ds.kind !== 'table')
@@ -75,18 +74,13 @@ async function runTables(flags: TablesFlags): Promise<void> {
   for (const m of methods)
     if (!(TABLE_METHODS as readonly string[]).includes(m))
       fail(`--methods: unknown method "${m}"; choose from ${TABLE_METHODS.join(', ')}`);
-  const rows = splitRows(ds.test.x, ds.inputShape, 0, positiveInt(flags.rows, '--rows'));
+  const rows = splitRows(ds.test.x, ds.inputShape, 0, rowCount);
   const background = { data: ds.train.x, shape: [ds.train.count, ...ds.inputShape] };
   let targets: number[] | undefined;
   if (flags.target !== undefined) {
-    const t = Number(flags.target);
-    if (!Number.isInteger(t) || t < 0 || t >= ds.classNames.length)
-      fail(`--target: expected a class index 0…${ds.classNames.length - 1}, got "${flags.target}"`);
+    const t = integerFlag(flags.target, '--target', { min: 0, max: ds.classNames.length - 1 });
     targets = Array.from({ length: rows.shape[0] }, () => t);
   }
-  const seed = Number(flags.seed);
-  if (!Number.isInteger(seed) || seed < 0)
-    fail(`--seed: expected a non-negative integer, got "${flags.seed}"`);
   const results = await explainTable(model, rows, background, {
     methods: methods as TableMethod[],
     seed,
@@ -97,7 +91,7 @@ async function runTables(flags: TablesFlags): Promise<void> {
 
   const out = path.resolve(flags.out ?? path.join(run.dir, 'tables'));
   fs.mkdirSync(out, { recursive: true });
-  const show = Math.min(positiveInt(flags.show, '--show'), rows.shape[0]);
+  const show = Math.min(showCount, rows.shape[0]);
   for (let i = 0; i < show; i++) {
     const t = results[0].targets[i];
     const title = `test row ${i}: true ${ds.classNames[ds.test.y[i]]}, explaining the logit of ${ds.classNames[t]}`;

@@ -4,7 +4,7 @@
  * run.json, checkpoints and TensorBoard logs. Ctrl-C saves a resumable checkpoint.
  */
 import type { Command } from 'commander';
-import { fail } from '../core/errors.js';
+import { optionalIntegerFlag } from './flags.js';
 import { loadConfigFile } from '../train/config.js';
 import { train } from '../train/run.js';
 
@@ -33,11 +33,7 @@ export function register(program: Command): void {
         process.stdout.write(JSON.stringify(config, null, 2) + '\n');
         return;
       }
-      let epochs: number | undefined;
-      if (flags.epochs !== undefined) {
-        epochs = Number(flags.epochs);
-        if (!Number.isInteger(epochs) || epochs < 1) fail(`--epochs: expected a positive integer, got "${flags.epochs}"`);
-      }
+      const epochs = optionalIntegerFlag(flags.epochs, '--epochs', { min: 1 });
       const summary = await train(config, {
         outDir: flags.out,
         resume: flags.resume,

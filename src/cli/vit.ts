@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../core/errors.js';
+import { integerFlag, numberFlag } from './flags.js';
 import type { NdArray } from '../core/ndarray.js';
 import { batchItem } from '../core/ndarray.js';
 import { TfjsModel } from '../models/tfjs-model.js';
@@ -79,9 +80,7 @@ async function runVit(flags: VitFlags): Promise<void> {
     );
   if (!(HEAD_FUSIONS as readonly string[]).includes(flags.headFusion))
     fail(`--head-fusion: choose ${HEAD_FUSIONS.join(', ')}, got "${flags.headFusion}"`);
-  const discardRatio = Number(flags.discardRatio);
-  if (!(discardRatio >= 0 && discardRatio < 1))
-    fail(`--discard-ratio: expected a number in [0, 1), got "${flags.discardRatio}"`);
+  const discardRatio = numberFlag(flags.discardRatio, '--discard-ratio', { min: 0, below: 1 });
   const model = await TfjsModel.load(run.modelDir, { name: run.name, classNames: run.classNames });
   let input: NdArray;
   let boxes: Float32Array | undefined;
@@ -89,9 +88,7 @@ async function runVit(flags: VitFlags): Promise<void> {
   if (flags.input) {
     input = (await prepareInput(flags.input, model)).batch;
   } else {
-    const count = Number(flags.examples);
-    if (!Number.isInteger(count) || count < 1)
-      fail(`--examples: expected a positive integer, got "${flags.examples}"`);
+    const count = integerFlag(flags.examples, '--examples', { min: 1 });
     const ds = await runDataset(run);
     input = splitRows(ds.test.x, ds.inputShape, 0, count);
     boxes = ds.test.boxes?.slice(0, input.shape[0] * 4);
@@ -100,9 +97,7 @@ async function runVit(flags: VitFlags): Promise<void> {
   const n = input.shape[0];
   let targets: number[] | undefined;
   if (flags.target !== undefined) {
-    const t = Number(flags.target);
-    if (!Number.isInteger(t) || t < 0 || t >= model.numClasses)
-      fail(`--target: expected a class index 0…${model.numClasses - 1}, got "${flags.target}"`);
+    const t = integerFlag(flags.target, '--target', { min: 0, max: model.numClasses - 1 });
     targets = Array.from({ length: n }, () => t);
   }
   const result = await explainVit(model, input, {

@@ -85,6 +85,8 @@ describe('glassbox sag', () => {
       '4',
       '--threshold',
       '0.8',
+      '--heuristic',
+      'rise',
       '--option',
       'masks=100',
       '--out',
@@ -141,7 +143,7 @@ describe('glassbox sag', () => {
   const bad: [string, string[], RegExp][] = [
     ['a missing input', ['--input', 'nope.png'], /input not found: nope.png/],
     ['a bad grid', ['--grid', '7by7'], /--grid 7by7: expected n/],
-    ['a target out of range', ['--target', '3'], /--target 3: expected a whole number from 0 to 2/],
+    ['a target out of range', ['--target', '3'], /--target 3: expected an integer from 0 to 2$/m],
     ['a bad threshold', ['--threshold', '1.5'], /--threshold 1.5/],
     [
       'a bad baseline',
