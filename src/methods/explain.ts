@@ -7,6 +7,7 @@ import type { Model, ScoreKind } from '../models/model.js';
 import { checkInputBatch, checkTargets } from '../models/validate.js';
 import type { AttributionBatch, MethodContext } from './method.js';
 import { getMethod } from './registry.js';
+import { observedModel } from '../models/observed.js';
 import { reduceChannels, type Explanation } from './explanation.js';
 
 export interface ExplainOptions {
@@ -37,14 +38,25 @@ export async function explain(model: Model, inputs: NdArray, methodName: string,
   const n = inputs.shape[0];
   const scoreKind: ScoreKind = opts.score ?? (model.outputKind === 'probabilities' ? 'probability' : 'logit');
 
-  const raw = await model.predict(inputs);
-  const probs = model.outputKind === 'logits' ? softmaxRows(raw) : raw;
-  const predicted = argmaxRows(raw);
-  const targets = opts.targets ?? predicted;
+  // Without targets the prediction picks them, so it comes first. With targets, a method that
+  // runs the inputs themselves through the model (a gradient pass, or a perturbation method's
+  // unperturbed score) already has their class outputs, and the separate prediction (a whole
+  // forward pass, a third of a single-image gradient) is skipped.
+  const first = opts.targets ? undefined : await model.predict(inputs);
+  const targets = opts.targets ?? argmaxRows(first!);
   checkTargets(targets, n, model.numClasses);
+  const seen = new Map<Float32Array, NdArray>();
+  const observed = first
+    ? model
+    : observedModel(model, {
+        predict: (x, out) => seen.set(x.data, out),
+        gradients: (r, result) => {
+          if (result.outputs) seen.set(r.input.data, result.outputs);
+        },
+      });
 
   const ctx: MethodContext = {
-    model,
+    model: observed,
     seed: opts.seed ?? 0,
     score: scoreKind,
     onProgress: opts.onProgress,
@@ -54,12 +66,22 @@ export async function explain(model: Model, inputs: NdArray, methodName: string,
   const chunk = Math.max(1, opts.batchSize ?? n);
   const parts: AttributionBatch[] = [];
   const started = performance.now();
+  const outputs: (NdArray | undefined)[] = [];
   for (let i = 0; i < n; i += chunk) {
     const end = Math.min(n, i + chunk);
     const slice = sliceBatch(inputs, i, end);
     parts.push(await method.attribute(ctx, slice, targets.slice(i, end), options));
+    outputs.push(seen.get(slice.data));
+    seen.clear();
   }
   const elapsed = performance.now() - started;
+  const raw =
+    first ??
+    (outputs.every((o) => o !== undefined)
+      ? concatBatches(outputs as NdArray[])
+      : await model.predict(inputs));
+  const probs = model.outputKind === 'logits' ? softmaxRows(raw) : raw;
+  const predicted = argmaxRows(raw);
   const attributions = concatBatches(parts.map((p) => p.attributions));
   const extras = parts.flatMap((p, j) => p.extras ?? Array.from({ length: p.attributions.shape[0] }, () => ({})));
   const k = model.numClasses;

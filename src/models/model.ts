@@ -62,6 +62,8 @@ export interface GradientResult {
   /** [N, ...layer output shape], when a layer was named. */
   activation?: NdArray;
   layerGradient?: NdArray;
+  /** The raw model output [N, numClasses] of the same forward pass, when the engine gives it. */
+  outputs?: NdArray;
 }
 
 /** Gradient of one channel's mean activation (mean over the layer's positions) per example. */

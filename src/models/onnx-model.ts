@@ -166,11 +166,11 @@ export class OnnxModel implements Model {
     if (!wantInput && !layer) return { scores: await this.scores(req) };
     const rule = req.rule ?? 'standard';
     const score = req.score ?? 'logit';
-    const outputs = [OUT.score, ...(wantInput ? [OUT.inputGradient] : []), ...(layer ? [OUT.activation, OUT.layerGradient] : [])];
+    const outputs = [OUT.score, OUT.output, ...(wantInput ? [OUT.inputGradient] : []), ...(layer ? [OUT.activation, OUT.layerGradient] : [])];
     const key = `grad|${layer?.name ?? ''}|${wantInput}|${rule}|${score}`;
     const parts = await this.run(key, () => this.gradientGraph(layer, wantInput, rule, score), req.input, req.targets, outputs);
-    const result: GradientResult = { scores: parts[0].data };
-    let k = 1;
+    const result: GradientResult = { scores: parts[0].data, outputs: parts[1] };
+    let k = 2;
     if (wantInput) result.inputGradient = parts[k++];
     if (layer) {
       result.activation = parts[k++];
@@ -251,7 +251,9 @@ export class OnnxModel implements Model {
     const wrt = [...(wantInput ? [INPUT] : []), ...(layer ? [layer.tensor] : [])];
     const grads = buildBackward(g, { score: total, wrt, rule, infos });
     g.add('Identity', [total], {}, [OUT.score]);
-    const outputs = [OUT.score];
+    // The class outputs come with every gradient pass, so a caller needs no separate prediction.
+    g.add('Identity', [this.output], {}, [OUT.output]);
+    const outputs = [OUT.score, OUT.output];
     if (wantInput) {
       g.add('Identity', [grads.get(INPUT)!], {}, [OUT.inputGradient]);
       outputs.push(OUT.inputGradient);

@@ -7,6 +7,7 @@
 import type { NdArray } from '../core/ndarray.js';
 import { fail } from '../core/errors.js';
 import type { Model } from '../models/model.js';
+import { observedModel } from '../models/observed.js';
 import { explain, getMethod, listMethods } from '../methods/index.js';
 import type { PatchGrid } from './patches.js';
 
@@ -149,29 +150,12 @@ export async function patchScores(
 
 /** The same model, counting the examples that go through it. */
 function counting(model: Model, counter: { passes: number }): Model {
-  const wrapped: Model = {
-    name: model.name,
-    kind: model.kind,
-    inputShape: model.inputShape,
-    numClasses: model.numClasses,
-    outputKind: model.outputKind,
-    classNames: model.classNames,
-    whiteBox: model.whiteBox,
-    layers: () => model.layers(),
-    predict: (x) => {
-      counter.passes += x.shape[0];
-      return model.predict(x);
-    },
-    activations: (x, layers) => {
-      counter.passes += x.shape[0];
-      return model.activations(x, layers);
-    },
-    gradients: (r) => {
-      counter.passes += r.input.shape[0];
-      return model.gradients(r);
-    },
-    dispose: () => undefined,
+  const count = (x: { shape: number[] }) => {
+    counter.passes += x.shape[0];
   };
-  if (model.channelGradient) wrapped.channelGradient = (r) => model.channelGradient!(r);
-  return wrapped;
+  return observedModel(model, {
+    predict: count,
+    activations: count,
+    gradients: (r) => count(r.input),
+  });
 }

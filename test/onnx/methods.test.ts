@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explain, listMethods } from '../../src/methods/index.js';
 import { OnnxModel } from '../../src/models/onnx-model.js';
+import { observedModel } from '../../src/models/observed.js';
+import { softmaxRows } from '../../src/core/ndarray.js';
 import { seeded } from '../helpers/models.js';
 import { gapCnn } from './models.js';
 import { finiteDifferences, forward, maxAbs, rawSession, relativeError, toChannelsFirst } from './fd.js';
@@ -52,4 +54,45 @@ describe('explain() with every registered method on an ONNX CNN', () => {
     expect(maxAbs(fd)).toBeGreaterThan(1e-2);
     expect(relativeError(ours, fd, 1e-6)).toBeLessThan(2e-3);
   });
+
+  it('with targets given, a gradient at the inputs is the only pass: its outputs give score and prediction', async () => {
+    const raw = await model.predict(x);
+    const probs = softmaxRows(raw);
+    const k = model.numClasses;
+    const row = (i: number) => Array.from(raw.data.slice(i * k, (i + 1) * k));
+    for (const [method, options] of [
+      ['gradient', {}],
+      ['grad-cam', { layer: model.layers().filter((l) => l.spatial).at(-1)!.name }],
+    ] as const) {
+      const calls: string[] = [];
+      const watched = observedModel(model, {
+        predict: () => calls.push('predict'),
+        gradients: () => calls.push('gradients'),
+        activations: () => calls.push('activations'),
+      });
+      for (const score of ['logit', 'probability'] as const) {
+        calls.length = 0;
+        const out = await explain(watched, x, method, { targets: [1, 3], options, score });
+        expect(calls).toEqual(['gradients']);
+        out.forEach((e, i) => {
+          const t = [1, 3][i];
+          expect(e.predicted).toBe(row(i).indexOf(Math.max(...row(i))));
+          const want = score === 'logit' ? raw.data[i * k + t] : probs.data[i * k + t];
+          expect(e.score).toBeCloseTo(want, 5);
+        });
+      }
+      // Without targets the prediction picks them first, and is not repeated.
+      calls.length = 0;
+      await explain(watched, x, method, { options });
+      expect(calls).toEqual(['predict', 'gradients']);
+    }
+    // A method that never runs a gradient at the inputs themselves (occlusion: predictions of
+    // occluded copies) gets the separate prediction, after its own passes.
+    const calls: string[] = [];
+    const watched = observedModel(model, { predict: (input) => calls.push(input.data === x.data ? 'predict x' : 'predict') });
+    const [e] = await explain(watched, x, 'occlusion', { targets: [2, 0], options: { patch: 8, stride: 8 } });
+    expect(calls.at(-1)).toBe('predict x');
+    expect(e.score).toBeCloseTo(raw.data[2], 5);
+  });
 });
+

@@ -62,9 +62,9 @@ describe('cancellation', () => {
       }),
     );
     expect(e.message).toBe('cancelled');
-    // SAG's full-image pass, explain()'s own prediction of the input, then RISE's first two
-    // batches of 64.
-    expect(model.batches).toEqual([1, 1, 64, 64]);
+    // SAG's full-image pass, then RISE's first two batches of 64 (explain() predicts the input
+    // for its score after the method, when the method has not; it never gets there).
+    expect(model.batches).toEqual([1, 64, 64]);
   });
 });
 
@@ -105,7 +105,7 @@ describe('determinism', () => {
     const a = await structuredAttentionGraph(model, onesImage(), opts);
     const b = await structuredAttentionGraph(model, onesImage(), opts);
     expect(a.heuristic.method).toBe('rise');
-    expect(a.heuristic.passes).toBe(301); // explain() predicts the input once, then 300 masks
+    expect(a.heuristic.passes).toBe(301); // 300 masks, then explain() predicts the input once
     expect(strip(a)).toBe(strip(b));
     // RISE ranks the two deciding patches first; the roots are those patches (in RISE's order).
     expect(
