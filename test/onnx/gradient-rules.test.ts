@@ -22,6 +22,8 @@ interface Case {
   opsets?: number[];
   input?: (count: number, seed: number) => Float32Array;
   h?: number;
+  /** Op types the input-gradient graph must contain / must not contain (which path a rule took). */
+  backward?: { has?: string[]; lacks?: string[] };
 }
 
 const K = 3;
@@ -52,6 +54,35 @@ const cases: Case[] = [
     build: (b, x) => conv(b, x, 3, 3, [3, 3], { group: 3, strides: [2, 2], auto_pad: 'SAME_UPPER' }),
   },
   { name: 'Conv 1-D stride 2', ops: ['Conv'], shape: [3, 10], build: (b, x) => conv(b, x, 3, 4, [3], { strides: [2] }) },
+  // Stride 1: the input gradient is a Conv with flipped weights (rules/conv.ts), in every form.
+  {
+    name: 'Conv stride 1, groups 2, dilation 2, asymmetric pads, non-square kernel',
+    ops: ['Conv'],
+    shape: [4, 9, 8],
+    build: (b, x) => conv(b, x, 4, 6, [3, 2], { group: 2, dilations: [2, 1], pads: [2, 0, 1, 1] }),
+    backward: { lacks: ['ConvTranspose'] },
+  },
+  {
+    name: 'depthwise Conv stride 1 with channel multiplier 2, SAME_LOWER',
+    ops: ['Conv'],
+    shape: [3, 7, 7],
+    build: (b, x) => conv(b, x, 3, 6, [3, 3], { group: 3, auto_pad: 'SAME_LOWER' }),
+    backward: { lacks: ['ConvTranspose'] },
+  },
+  {
+    name: 'Conv 1x1 and 1-D stride 1, no pads',
+    ops: ['Conv'],
+    shape: [3, 10],
+    build: (b, x) => conv(b, conv(b, x, 3, 4, [1]), 4, 2, [5], {}, 3),
+    backward: { lacks: ['ConvTranspose'] },
+  },
+  {
+    name: 'Conv stride 1 with pads larger than the kernel (ConvTranspose kept)',
+    ops: ['Conv'],
+    shape: [2, 5, 5],
+    build: (b, x) => conv(b, x, 2, 3, [3, 3], { pads: [3, 1, 0, 3] }),
+    backward: { has: ['ConvTranspose'] },
+  },
   { name: 'Relu', ops: ['Relu'], shape: [2, 4, 4], build: (b, x) => b.op('Relu', [x]), input: awayFromZero },
   { name: 'Abs', ops: ['Abs'], shape: [2, 4, 4], build: (b, x) => b.op('Abs', [x]), input: awayFromZero },
   { name: 'LeakyRelu', ops: ['LeakyRelu'], shape: [2, 4, 4], build: (b, x) => b.op('LeakyRelu', [x], { alpha: { f: 0.1 } }), input: awayFromZero },
@@ -314,6 +345,14 @@ describe('gradient rules vs finite differences', () => {
         const x = (c.input ?? ((count: number, seed: number) => seeded(count, seed, 1)))(n * per, 21 + opset);
         const targets = [0, 2];
         const r = await model.gradients({ input: { data: x, shape: [n, ...c.shape] }, targets });
+        if (c.backward) {
+          // The graph behind the call above (OnnxModel builds it privately).
+          const graph = (model as unknown as { gradientGraph(...a: unknown[]): { toModel(): { graph?: { node?: { opType?: string }[] } } } })
+            .gradientGraph(undefined, true, 'standard', 'logit');
+          const ops = new Set(graph.toModel().graph?.node?.map((n) => n.opType));
+          for (const op of c.backward.has ?? []) expect(ops.has(op), `${op} in the backward graph`).toBe(true);
+          for (const op of c.backward.lacks ?? []) expect(ops.has(op), `${op} in the backward graph`).toBe(false);
+        }
         const session = await rawSession(bytes);
         const fd = await finiteDifferences(async (batch, m) => (await forward(session, batch, [m, ...c.shape])).data, x, n, targets, K, c.h ?? 1e-2);
         await session.release();
