@@ -94,7 +94,7 @@ export function register(program: Command): void {
       `how candidates are shrunk to minimal roots: ${SHRINK_ORDERS.join(' or ')}`,
       'first-fit',
     )
-    .option('--baseline <kind>', `hidden patches: ${SAG_BASELINES.join(', ')} or a number`, 'black')
+    .option('--baseline <kind>', `hidden patches: ${SAG_BASELINES.join(', ')} or a number`, 'blur')
     .option(
       '--blur-sigma <px>',
       'σ of the blur baseline in pixels (default: a tenth of the image side)',

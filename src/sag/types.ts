@@ -79,8 +79,11 @@ export const sagOptionsSchema = z.strictObject({
     ),
   baseline: z
     .union([z.enum(SAG_BASELINES), z.number()])
-    .default('black')
-    .describe('hidden patches: black (0), blur, mean (per-channel mean), or a number'),
+    // Blur, as the reference code ("low probability blurred image"): hidden patches keep the
+    // background's colours, so a revealed patch is not a bright square on black — which a
+    // classifier can take for an object (docs/sag.md, "Baseline").
+    .default('blur')
+    .describe('hidden patches: blur (Gaussian blur of the image), black (0), mean (per-channel mean), or a number'),
   blurSigma: z
     .number()
     .positive()

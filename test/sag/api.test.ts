@@ -1,8 +1,8 @@
 /** The library call: cancellation, progress, determinism, baselines and clear errors. */
 import { describe, expect, it } from 'vitest';
-import { structuredAttentionGraph, sagJson, type SagResult } from '../../src/sag/index.js';
+import { sagJson, type SagResult } from '../../src/sag/index.js';
 import { isGlassboxError } from '../../src/core/errors.js';
-import { clauses, onesImage, PatchRuleModel, ranking, sigmoid } from './models.js';
+import { clauses, onesImage, PatchRuleModel, ranking, sigmoid, sagOnBlack } from './models.js';
 
 const [A, B, C, D, E] = [8, 22, 40, 16, 30];
 const rule = clauses([
@@ -27,7 +27,7 @@ describe('cancellation', () => {
     const ac = new AbortController();
     ac.abort();
     const e = await rejection(
-      structuredAttentionGraph(model, onesImage(), { ...fixed, signal: ac.signal }),
+      sagOnBlack(model, onesImage(), { ...fixed, signal: ac.signal }),
     );
     expect(e.message).toBe('cancelled');
     expect(model.calls).toBe(0);
@@ -37,7 +37,7 @@ describe('cancellation', () => {
     const model = new PatchRuleModel(rule);
     const ac = new AbortController();
     const e = await rejection(
-      structuredAttentionGraph(model, onesImage(), {
+      sagOnBlack(model, onesImage(), {
         ...fixed,
         signal: ac.signal,
         onProgress: (done) => {
@@ -53,7 +53,7 @@ describe('cancellation', () => {
     const model = new PatchRuleModel(rule);
     const ac = new AbortController();
     const e = await rejection(
-      structuredAttentionGraph(model, onesImage(), {
+      sagOnBlack(model, onesImage(), {
         heuristicOptions: { masks: 640, batchSize: 64 },
         signal: ac.signal,
         onProgress: (done, _total, stage) => {
@@ -71,7 +71,7 @@ describe('cancellation', () => {
 describe('progress', () => {
   it('reports the heuristic, then forward passes through search and graph, ending at the total', async () => {
     const calls: [number, number, string][] = [];
-    const r = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+    const r = await sagOnBlack(new PatchRuleModel(rule), onesImage(), {
       maxRoots: 3,
       upsample: 'nearest',
       heuristicOptions: { masks: 200, batchSize: 100 },
@@ -102,8 +102,8 @@ describe('determinism', () => {
   it('the same seed gives the same graph; RISE is the default heuristic for a black-box model', async () => {
     const model = new PatchRuleModel(clauses([[17], [31]]));
     const opts = { seed: 5, upsample: 'nearest' as const, heuristicOptions: { masks: 300 } };
-    const a = await structuredAttentionGraph(model, onesImage(), opts);
-    const b = await structuredAttentionGraph(model, onesImage(), opts);
+    const a = await sagOnBlack(model, onesImage(), opts);
+    const b = await sagOnBlack(model, onesImage(), opts);
     expect(a.heuristic.method).toBe('rise');
     expect(a.heuristic.passes).toBe(301); // 300 masks, then explain() predicts the input once
     expect(strip(a)).toBe(strip(b));
@@ -118,14 +118,14 @@ describe('determinism', () => {
     ).toEqual([17, 31]);
     expect(a.roots.map((r) => r.patches[0]).sort()).toEqual([17, 31]);
     expect(a.roots.every((r) => r.patches.length === 1)).toBe(true);
-    const c = await structuredAttentionGraph(model, onesImage(), { ...opts, seed: 6 });
+    const c = await sagOnBlack(model, onesImage(), { ...opts, seed: 6 });
     expect(c.heuristic.patchScores).not.toEqual(a.heuristic.patchScores);
   });
 });
 
 describe('baselines', () => {
   it('a number fills hidden patches with it', async () => {
-    const r = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+    const r = await sagOnBlack(new PatchRuleModel(rule), onesImage(), {
       ...fixed,
       baseline: 0.25,
     });
@@ -141,7 +141,7 @@ describe('baselines', () => {
   it('when the fully masked image keeps the class there is nothing to explain', async () => {
     // The mean of an all-ones image is the image itself.
     const model = new PatchRuleModel(rule);
-    const r = await structuredAttentionGraph(model, onesImage(), { ...fixed, baseline: 'mean' });
+    const r = await sagOnBlack(model, onesImage(), { ...fixed, baseline: 'mean' });
     expect(r.emptyProbability).toBeCloseTo(r.fullProbability, 6);
     expect(r.roots).toEqual([]);
     expect(r.nodes).toEqual([]);
@@ -155,13 +155,13 @@ describe('errors', () => {
     [
       'target out of range',
       () =>
-        structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { ...fixed, target: 5 }),
+        sagOnBlack(new PatchRuleModel(rule), onesImage(), { ...fixed, target: 5 }),
       /target class 5 is out of range/,
     ],
     [
       'a batch of two',
       () =>
-        structuredAttentionGraph(
+        sagOnBlack(
           new PatchRuleModel(rule),
           { data: new Float32Array(2 * 784), shape: [2, 28, 28, 1] },
           fixed,
@@ -170,23 +170,23 @@ describe('errors', () => {
     ],
     [
       'a bad option',
-      () => structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { ...fixed, beam: 0 }),
+      () => sagOnBlack(new PatchRuleModel(rule), onesImage(), { ...fixed, beam: 0 }),
       /SAG options: beam/,
     ],
     [
       'a heuristic map of the wrong size',
       () =>
-        structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { heuristic: [1, 2, 3] }),
+        sagOnBlack(new PatchRuleModel(rule), onesImage(), { heuristic: [1, 2, 3] }),
       /give 49 .* or 784/,
     ],
     [
       'an unknown heuristic',
-      () => structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { heuristic: 'nope' }),
+      () => sagOnBlack(new PatchRuleModel(rule), onesImage(), { heuristic: 'nope' }),
       /unknown method "nope"/,
     ],
     [
       'a grid finer than the image',
-      () => structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), { grid: 40 }),
+      () => sagOnBlack(new PatchRuleModel(rule), onesImage(), { grid: 40 }),
       /does not fit/,
     ],
   ];

@@ -85,6 +85,8 @@ describe('glassbox sag', () => {
       '4',
       '--threshold',
       '0.8',
+      '--baseline',
+      'black',
       '--heuristic',
       'rise',
       '--option',

@@ -3,8 +3,7 @@
  * graph's nodes and edges, and the number of forward passes are all worked out by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { structuredAttentionGraph } from '../../src/sag/index.js';
-import { additive, clauses, onesImage, PatchRuleModel, ranking, sigmoid } from './models.js';
+import { additive, clauses, onesImage, PatchRuleModel, ranking, sigmoid, sagOnBlack } from './models.js';
 
 const HIGH = sigmoid(4);
 const LOW = sigmoid(-4);
@@ -13,7 +12,7 @@ describe('SAG on a model that fires when patch A or patch B is visible', () => {
   it('finds exactly the roots {A} and {B}, with no edges', async () => {
     const [A, B] = [17, 31];
     const model = new PatchRuleModel(clauses([[A], [B]]));
-    const r = await structuredAttentionGraph(model, onesImage(), {
+    const r = await sagOnBlack(model, onesImage(), {
       upsample: 'nearest',
       heuristic: ranking([3, A, 10, B]),
     });
@@ -45,7 +44,7 @@ describe('SAG on a model that fires on (A ∧ B) ∨ (A ∧ C) ∨ (D ∧ E)', (
   };
 
   it('recovers the three roots and the graph, merging the node {A} both roots share', async () => {
-    const r = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), options);
+    const r = await sagOnBlack(new PatchRuleModel(rule), onesImage(), options);
     expect(r.candidates.map((c) => c.patches)).toEqual([
       [A, B],
       [A, C],
@@ -80,7 +79,7 @@ describe('SAG on a model that fires on (A ∧ B) ∨ (A ∧ C) ∨ (D ∧ E)', (
     // states × 15 successors minus the pairs two states share (1 + 2) = 42. Shrinking and the
     // graph need only single patches, all scored at step 1.
     const model = new PatchRuleModel(rule);
-    const r = await structuredAttentionGraph(model, onesImage(), options);
+    const r = await sagOnBlack(model, onesImage(), options);
     expect(r.steps.map((s) => [s.successors, s.hits])).toEqual([
       [15, 0],
       [42, 3],
@@ -90,7 +89,7 @@ describe('SAG on a model that fires on (A ∧ B) ∨ (A ∧ C) ∨ (D ∧ E)', (
     expect(r.predictCalls).toBe(4);
 
     const small = new PatchRuleModel(rule);
-    const r2 = await structuredAttentionGraph(small, onesImage(), { ...options, batchSize: 10 });
+    const r2 = await sagOnBlack(small, onesImage(), { ...options, batchSize: 10 });
     expect(small.batches).toEqual([1, 1, 10, 5, 10, 10, 10, 10, 2]);
     expect(r2.forwardPasses).toBe(59);
     expect(r2.edges).toEqual(r.edges);
@@ -103,8 +102,8 @@ describe('SAG on a model that fires on (A ∧ B) ∨ (A ∧ C) ∨ (D ∧ E)', (
       { length: 28 * 28 },
       (_, i) => perPatch[Math.floor(i / 28 / 4) * 7 + Math.floor((i % 28) / 4)],
     );
-    const a = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), options);
-    const b = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+    const a = await sagOnBlack(new PatchRuleModel(rule), onesImage(), options);
+    const b = await sagOnBlack(new PatchRuleModel(rule), onesImage(), {
       ...options,
       heuristic: pixels,
     });
@@ -114,7 +113,7 @@ describe('SAG on a model that fires on (A ∧ B) ∨ (A ∧ C) ∨ (D ∧ E)', (
   });
 
   it('keeps the largest subset with pairwise overlap ≤ maxOverlap', async () => {
-    const r = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+    const r = await sagOnBlack(new PatchRuleModel(rule), onesImage(), {
       ...options,
       maxOverlap: 0,
     });
@@ -124,7 +123,7 @@ describe('SAG on a model that fires on (A ∧ B) ∨ (A ∧ C) ∨ (D ∧ E)', (
       [8, 22],
       [16, 30],
     ]);
-    const shown = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+    const shown = await sagOnBlack(new PatchRuleModel(rule), onesImage(), {
       ...options,
       show: 1,
     });
@@ -142,7 +141,7 @@ describe('SAG on an additive model: expansion threshold, children choice, merged
   const full = sigmoid(3.5);
 
   it('finds {E,F,G} at step 3 and expands nodes that keep ≥ 40% of the full probability', async () => {
-    const r = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), options);
+    const r = await sagOnBlack(new PatchRuleModel(rule), onesImage(), options);
     expect(r.fullProbability).toBeCloseTo(full, 6);
     expect(r.candidates.map((c) => [c.patches, c.step])).toEqual([[[10, 24, 38], 3]]);
     expect(r.roots[0].probability).toBeCloseTo(sigmoid(2), 6);
@@ -180,7 +179,7 @@ describe('SAG on an additive model: expansion threshold, children choice, merged
   });
 
   it('with a lower expansion threshold, merges children reached from several parents', async () => {
-    const r = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+    const r = await sagOnBlack(new PatchRuleModel(rule), onesImage(), {
       ...options,
       childThreshold: 0.25,
     });
@@ -208,9 +207,9 @@ describe('SAG on an additive model: expansion threshold, children choice, merged
 
   it('stops adding nodes at maxNodes and says the graph was truncated', async () => {
     const base = { ...options, childThreshold: 0.25 };
-    const whole = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), base);
+    const whole = await sagOnBlack(new PatchRuleModel(rule), onesImage(), base);
     expect(whole.truncated).toBe(false);
-    const four = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+    const four = await sagOnBlack(new PatchRuleModel(rule), onesImage(), {
       ...base,
       maxNodes: 4,
     });
@@ -223,7 +222,7 @@ describe('SAG on an additive model: expansion threshold, children choice, merged
     expect(four.edges).toHaveLength(3);
     expect(four.truncated).toBe(true);
     // Room for one more: {E,F} is expanded, its first child {E} fits, {F} does not.
-    const five = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+    const five = await sagOnBlack(new PatchRuleModel(rule), onesImage(), {
       ...base,
       maxNodes: 5,
     });
@@ -244,12 +243,12 @@ describe('SAG on an additive model: expansion threshold, children choice, merged
   });
 
   it('limits children to maxChildren, by least drop or (as the reference) by patch order', async () => {
-    const least = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+    const least = await sagOnBlack(new PatchRuleModel(rule), onesImage(), {
       ...options,
       maxChildren: 2,
     });
     expect(least.edges.filter((e) => e.from === 0).map((e) => e.removedPatch)).toEqual([38, 10]);
-    const ordered = await structuredAttentionGraph(new PatchRuleModel(rule), onesImage(), {
+    const ordered = await sagOnBlack(new PatchRuleModel(rule), onesImage(), {
       ...options,
       maxChildren: 2,
       childOrder: 'patch-order',
@@ -273,7 +272,7 @@ describe('SAG with the default align-corners upsampling', () => {
       (v) => 8 * Math.max(seen(v[A]) * seen(v[B]), seen(v[C])) - 4,
       3,
     );
-    const r = await structuredAttentionGraph(model, onesImage(3), {
+    const r = await sagOnBlack(model, onesImage(3), {
       heuristic: ranking([A, C, B]),
     });
     expect(r.candidates.map((c) => c.patches)).toEqual([[C], [A, B]]);

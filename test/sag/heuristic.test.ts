@@ -41,13 +41,15 @@ async function logit(data: Float32Array): Promise<number> {
 }
 
 describe('SAG heuristic', () => {
-  it('a white-box model is ranked by Integrated Gradients from the black image', async () => {
+  it('a white-box model is ranked by Integrated Gradients from the blurred image (the default baseline)', async () => {
     const r = await structuredAttentionGraph(model, image, { grid: GRID, seed: 0 });
+    expect(r.settings.baseline).toBe('blur');
     expect(r.heuristic.method).toBe('integrated-gradients');
-    expect(r.heuristic.options).toEqual({ baseline: 'black' });
+    expect(r.heuristic.options).toEqual({ steps: 20, baseline: 'blur' });
+    // IG's own blurred baseline; SAG's default σ for an 8-pixel image is 1, as IG's.
     const [e] = await explain(model, image, 'integrated-gradients', {
       targets: [target],
-      options: { baseline: 'zero' },
+      options: { steps: 20, baseline: 'blurred', blurSigma: 1 },
     });
     const expected = new PatchGrid(SIZE, SIZE, GRID, GRID).patchMeans(e.heatmap.data);
     r.heuristic.patchScores.forEach((s, p) => expect(s).toBeCloseTo(expected[p], 6));
@@ -55,7 +57,7 @@ describe('SAG heuristic', () => {
 
   it('integrates from SAG\'s mean baseline: the patch scores add up to logit(image) − logit(mean image)', async () => {
     const r = await structuredAttentionGraph(model, image, { grid: GRID, baseline: 'mean', seed: 0 });
-    expect(r.heuristic.options).toEqual({ baseline: 'mean' });
+    expect(r.heuristic.options).toEqual({ steps: 20, baseline: 'mean' });
     // Each score is a mean over a 2×2 patch; completeness holds for the sum over all pixels.
     const total = r.heuristic.patchScores.reduce((s, v) => s + 4 * v, 0);
     const gap = (await logit(image.data)) - (await logit(meanImage(image)));
@@ -66,6 +68,7 @@ describe('SAG heuristic', () => {
   it('RISE hides patches the way SAG does: black is 0, blur keeps its σ; a given baseline wins', async () => {
     const black = await structuredAttentionGraph(model, image, {
       grid: GRID,
+      baseline: 'black',
       heuristic: 'rise',
       heuristicOptions: { masks: 50 },
     });

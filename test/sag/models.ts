@@ -6,6 +6,7 @@
 import type { NdArray } from '../../src/core/ndarray.js';
 import type { Model } from '../../src/models/model.js';
 import { PatchGrid } from '../../src/sag/patches.js';
+import { structuredAttentionGraph, type SagOptions, type SagResult } from '../../src/sag/index.js';
 
 export const SIZE = 28;
 export const GRID = 7;
@@ -101,4 +102,17 @@ export function ranking(order: number[], count = GRID * GRID): Float32Array {
   const s = Float32Array.from({ length: count }, (_, p) => -p / 1000);
   order.forEach((p, i) => (s[p] = 10 - i));
   return s;
+}
+
+/**
+ * `structuredAttentionGraph` with hidden patches black (0) unless the options say otherwise:
+ * these models read a patch's visibility from its pixels, which only a black baseline keeps
+ * exact (SAG's default, blur, would leave an all-ones image unchanged).
+ */
+export function sagOnBlack(
+  model: Model,
+  input: NdArray,
+  options: SagOptions = {},
+): Promise<SagResult> {
+  return structuredAttentionGraph(model, input, { baseline: 'black', ...options });
 }
