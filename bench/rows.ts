@@ -9,7 +9,7 @@ import type { NdArray } from '../src/core/ndarray.js';
 import { needMethod, needModel, NotYetImplemented, repeatBatch, type GlassboxSide } from './glassbox.js';
 import type { Repeats } from './stats.js';
 import { PERTURBATION_ROWS } from './rows/perturbation.js';
-import { SAG_NOISE_ROW, SAG_ROW } from './rows/sag.js';
+import { SAG_NOISE_ROW, SAG_RANDOM_OBJECT_ROW, SAG_TRAINED_ROWS } from './rows/sag.js';
 import { TRAINING_ROW } from './rows/training.js';
 
 export interface RowContext {
@@ -120,7 +120,8 @@ export const ROWS: BenchRow[] = [
       return () => explain(model, ctx.nhwc, 'rise', { targets: [ctx.target], seed: 0, score: 'probability', options: { ...RISE } });
     },
   },
-  SAG_ROW,
+  ...SAG_TRAINED_ROWS,
+  SAG_RANDOM_OBJECT_ROW,
   SAG_NOISE_ROW,
   ...PERTURBATION_ROWS,
   TRAINING_ROW,

@@ -55,15 +55,16 @@ def example_input(seed, batch=1):
     return (x - mean) / std
 
 
-def export_onnx(model, path):
-    """torch.onnx.export at opset 13 with a dynamic batch axis."""
-    if os.path.exists(path):
+def export_onnx(model, path, example=None, overwrite=False):
+    """torch.onnx.export at opset 13 with a dynamic batch axis (written to a temporary name, then
+    renamed). `example`: the tracing input, default the bench's normalised image."""
+    if os.path.exists(path) and not overwrite:
         return
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = path + ".tmp"
     torch.onnx.export(
         model,
-        example_input(0),
+        example_input(0) if example is None else example,
         tmp,
         input_names=["input"],
         output_names=["logits"],
