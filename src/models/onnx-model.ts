@@ -95,6 +95,12 @@ export class OnnxModel implements Model {
       executionMode: 'sequential',
       // ORT's warnings (e.g. unused initializers it drops) are not the user's to act on.
       logSeverityLevel: 3,
+      // Each session has its own intra-op pool, whose threads spin after a run. Explaining
+      // alternates sessions (prediction, gradients, activations), and the idle pool's spinning
+      // threads then take the cores from the busy one: predict + gradient on ResNet-18 took
+      // 144 ms spinning against 81 ms (22 + 57) without, on 2 cores. Batched rows were unchanged
+      // (forward batch 64, RISE, SAG; docs/bench.md).
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
     this.batchSize = boundary.fixedBatch ?? Math.max(1, options.batchSize ?? 32);
   }
