@@ -42,6 +42,11 @@ export interface SagBaseline {
   blurSigma?: number;
 }
 
+/** SAG's baseline in the perturbation methods' form: 'black' is the number 0. */
+export function hiddenValue(kind: SagBaseline['kind']): 'blur' | 'mean' | number {
+  return kind === 'black' ? 0 : kind;
+}
+
 /**
  * The `baseline` option that makes heuristic `method` hide (perturbation methods) or start from
  * (path methods) what SAG's hidden patches show; {} when the method has no such option. A method
@@ -52,7 +57,7 @@ export function heuristicBaseline(method: string, b: SagBaseline): Record<string
     .shape?.baseline;
   if (!schema) return {};
   if (schema.safeParse(b.values).success) return { baseline: b.values };
-  const named = b.kind === 'black' ? 0 : b.kind;
+  const named = hiddenValue(b.kind);
   if (!schema.safeParse(named).success) return {};
   return b.kind === 'blur' && b.blurSigma !== undefined
     ? { baseline: named, blurSigma: b.blurSigma }
@@ -121,7 +126,6 @@ export async function patchScores(
       `the heuristic map has ${map.length} values: give ${grid.count} (one per patch of the ${grid.rows}×${grid.cols} grid) or ${grid.height * grid.width} (${grid.height}×${grid.width} pixels)`,
     );
   }
-  getMethod(h); // an unknown name fails here, with the list of methods
   const own = req.options ?? {};
   const shared = req.baseline && !('baseline' in own) ? heuristicBaseline(h, req.baseline) : {};
   const options = { ...(HEURISTIC_DEFAULTS[h] ?? {}), ...shared, ...own };

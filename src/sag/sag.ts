@@ -14,7 +14,7 @@ import { throwIfAborted } from '../methods/method.js';
 import { baselineFor } from '../methods/perturbation/common/baseline.js';
 import { PatchGrid } from './patches.js';
 import { PatchScorer } from './scorer.js';
-import { patchScores } from './heuristic.js';
+import { hiddenValue, patchScores } from './heuristic.js';
 import { rankPatches, searchRoots } from './search.js';
 import { diverseSubset } from './diversity.js';
 import { buildGraph } from './graph.js';
@@ -185,5 +185,5 @@ function makeBaseline(
   blurSigma: number | undefined,
 ): Float32Array {
   const [, h, w, c] = batch.shape;
-  return baselineFor(batch.data, [h, w], c, baseline === 'black' ? 0 : baseline, { blurSigma });
+  return baselineFor(batch.data, [h, w], c, hiddenValue(baseline), { blurSigma });
 }
